@@ -1,0 +1,5 @@
+import sys
+
+from reflected_ou.cli import main
+
+sys.exit(main())
