@@ -1,0 +1,169 @@
+"""Streaming stationary statistics on the host, in float64, with memory independent of the horizon.
+
+Simulators (the diffusion here, the finite-n CTMC in ``ctmc``) hand over, block after block,
+per-replica *sums* of observables with their weights (number of steps, or elapsed time for a CTMC);
+these accumulators add them in a fixed order, so the result depends only on the blocks, never on
+how many blocks were computed per device call.
+
+Standard errors use the method of batch means: each replica's horizon is cut into K batches of
+consecutive blocks; the R*K batch means m_b (weights w_b) give the ratio-estimator variance
+
+    Var(m) ~= 1 / (B (B - 1)) * sum_b (w_b / w_bar)^2 (m_b - m)^2,   B = R*K,
+
+which for equal weights is the textbook batch-means variance s^2 / B.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+
+def batch_of_block(block: int, n_blocks: int, n_batches: int) -> int:
+    """Batch k = floor(block * K / n_blocks): consecutive blocks, batch sizes differing by <= 1."""
+    return (block * n_batches) // n_blocks
+
+
+class BatchMeans:
+    """Per-(replica, batch) sums of named observables and their weights (float64).
+
+    ``add(batch, sums, weights)`` adds a block: ``sums`` has shape (replicas, observables) and
+    ``weights`` shape (replicas,) or a scalar (same weight for every replica).
+    """
+
+    def __init__(self, names: Sequence[str], n_replicas: int, n_batches: int):
+        if n_batches < 2 and n_replicas < 2:
+            raise ValueError("need at least 2 batches or 2 replicas to estimate a standard error")
+        self.names = tuple(names)
+        self.sums = np.zeros((n_replicas, n_batches, len(self.names)), dtype=np.float64)
+        self.weights = np.zeros((n_replicas, n_batches), dtype=np.float64)
+
+    def add(self, batch: int, sums, weights) -> None:
+        self.sums[:, batch, :] += np.asarray(sums, dtype=np.float64)
+        self.weights[:, batch] += np.asarray(weights, dtype=np.float64)
+
+    # -- estimates -------------------------------------------------------------------------------
+    def _filled(self):
+        mask = self.weights > 0
+        return self.sums[mask], self.weights[mask]
+
+    def mean_vector(self) -> np.ndarray:
+        sums, weights = self._filled()
+        return sums.sum(axis=0) / weights.sum()
+
+    def covariance_of_mean(self) -> np.ndarray:
+        """Batch-means covariance matrix of the vector of means (ratio estimator)."""
+        sums, weights = self._filled()
+        n = weights.size
+        if n < 2:
+            raise ValueError("need at least two non-empty batches for a standard error")
+        mean = sums.sum(axis=0) / weights.sum()
+        deviations = (sums / weights[:, None] - mean) * (weights / weights.mean())[:, None]
+        return deviations.T @ deviations / (n * (n - 1))
+
+    def mean(self) -> dict[str, float]:
+        return dict(zip(self.names, map(float, self.mean_vector())))
+
+    def stderr(self) -> dict[str, float]:
+        return dict(zip(self.names, map(float, np.sqrt(np.diag(self.covariance_of_mean())))))
+
+    def linear_combination(self, coefficients: Mapping[str, float]) -> tuple[float, float]:
+        """(estimate, standard error) of sum_k c_k E[observable_k]."""
+        c = np.array([coefficients.get(name, 0.0) for name in self.names])
+        unknown = set(coefficients) - set(self.names)
+        if unknown:
+            raise ValueError(f"unknown observables {sorted(unknown)}; known: {self.names}")
+        return float(c @ self.mean_vector()), float(np.sqrt(c @ self.covariance_of_mean() @ c))
+
+    @property
+    def total_weight(self) -> float:
+        return float(self.weights.sum())
+
+    # -- checkpointing ---------------------------------------------------------------------------
+    def state(self, prefix: str) -> dict[str, np.ndarray]:
+        return {f"{prefix}sums": self.sums, f"{prefix}weights": self.weights}
+
+    def load(self, state: Mapping[str, np.ndarray], prefix: str) -> None:
+        self.sums[...] = state[f"{prefix}sums"]
+        self.weights[...] = state[f"{prefix}weights"]
+
+
+@dataclass(frozen=True)
+class FixedBins:
+    """``count`` equal bins on [low, high], plus an underflow (index 0) and an overflow bin (last).
+
+    ``index(x)`` works on numpy and jax arrays: 0 for x < low, k for x in bin k (1..count),
+    count + 1 for x >= high.
+    """
+
+    low: float
+    high: float
+    count: int
+
+    def __post_init__(self):
+        if not (np.isfinite(self.low) and np.isfinite(self.high) and self.high > self.low):
+            raise ValueError(f"histogram range must satisfy low < high, got [{self.low}, {self.high}]")
+        if int(self.count) < 1:
+            raise ValueError(f"histogram bin count must be >= 1, got {self.count}")
+
+    @property
+    def width(self) -> float:
+        return (self.high - self.low) / self.count
+
+    @property
+    def edges(self) -> np.ndarray:
+        return np.linspace(self.low, self.high, self.count + 1)
+
+    @property
+    def centres(self) -> np.ndarray:
+        return self.low + (np.arange(self.count) + 0.5) * self.width
+
+    def index(self, x):
+        """Bin index with under/overflow; x * 0 keeps the array type (numpy or jax)."""
+        position = (x - self.low) / self.width
+        inside = position - position % 1.0 + 1.0  # floor(position) + 1, array-library agnostic
+        inside = inside * (position >= 0) + 0 * (position < 0)
+        return (inside * (x < self.high) + (self.count + 1) * (x >= self.high)).astype("int32")
+
+
+class Histogram:
+    """Fixed-bin counts (float64: weights may be times) over 1 or 2 axes, with under/overflow."""
+
+    def __init__(self, *axes: FixedBins):
+        if len(axes) not in (1, 2):
+            raise ValueError("Histogram takes one or two FixedBins axes")
+        self.axes = axes
+        self.counts = np.zeros(tuple(a.count + 2 for a in axes), dtype=np.float64)
+
+    def add(self, counts) -> None:
+        self.counts += np.asarray(counts, dtype=np.float64).reshape(self.counts.shape)
+
+    @property
+    def total(self) -> float:
+        return float(self.counts.sum())
+
+    def probabilities(self) -> np.ndarray:
+        """Probability of each inner bin (under/overflow dropped, but counted in the total)."""
+        inner = self.counts[tuple(slice(1, -1) for _ in self.axes)]
+        return inner / self.total
+
+    def density(self) -> np.ndarray:
+        return self.probabilities() / np.prod([a.width for a in self.axes])
+
+    def outside_mass(self) -> float:
+        """Probability outside the binned range (under- plus overflow)."""
+        return 1.0 - float(self.probabilities().sum())
+
+    def tail(self) -> tuple[np.ndarray, np.ndarray]:
+        """(edges, P(X > edge)) for a 1-D histogram, exact at the bin edges."""
+        if len(self.axes) != 1:
+            raise ValueError("tail() is for 1-D histograms")
+        above = np.cumsum(self.counts[::-1])[::-1]  # above[k] = sum_{i >= k} counts[i]
+        return self.axes[0].edges, above[1:] / self.total
+
+    def state(self, prefix: str) -> dict[str, np.ndarray]:
+        return {f"{prefix}counts": self.counts}
+
+    def load(self, state: Mapping[str, np.ndarray], prefix: str) -> None:
+        self.counts[...] = state[f"{prefix}counts"]
