@@ -1,0 +1,70 @@
+"""Input checks shared by the modules of :mod:`periodic_routing` (ValueError naming the rule)."""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+
+
+def positive_real(name: str, value) -> float:
+    """``float(value)`` or ValueError unless 0 < value < inf."""
+    try:
+        out = float(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a real number, got {value!r}") from exc
+    if not math.isfinite(out) or out <= 0.0:
+        raise ValueError(f"{name} must be finite and > 0 (rates and means are positive), got {value!r}")
+    return out
+
+
+def positive_int(name: str, value, minimum: int = 1) -> int:
+    """``int(value)`` or ValueError unless value is an integer >= minimum (floats like 3.0 accepted)."""
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if isinstance(value, (float, np.floating)):
+        if not (math.isfinite(value) and float(value).is_integer()):
+            raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        value = int(value)
+    if not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def positive_vector(name: str, values: Sequence[float]) -> np.ndarray:
+    """Non-empty 1-D float array with every entry finite and > 0."""
+    arr = np.atleast_1d(np.asarray(values, dtype=float))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D sequence (at least one queue type), got {values!r}")
+    if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+        raise ValueError(f"{name} must be finite and > 0 componentwise (no negative or zero rates), got {values!r}")
+    return arr
+
+
+def integer_vector(name: str, values: Sequence, minimum: int = 1) -> tuple[int, ...]:
+    """Non-empty tuple of integers >= minimum (p in Z_+^R: every type receives jobs)."""
+    arr = np.atleast_1d(np.asarray(values, dtype=object))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D sequence (at least one queue type), got {values!r}")
+    out = []
+    for i, v in enumerate(arr):
+        try:
+            out.append(positive_int(f"{name}[{i}]", v, minimum))
+        except ValueError as exc:
+            rule = "positive integers (p in Z_+^R; an empty type with p_r = 0 is not allowed)" if minimum >= 1 \
+                else f"integers >= {minimum}"
+            raise ValueError(f"{name} must have {rule}, got {name}[{i}] = {v!r}") from exc
+    return tuple(out)
+
+
+def weights(name: str, values: Sequence[float]) -> np.ndarray:
+    """Non-negative finite weights with a positive sum, normalised to sum 1."""
+    arr = np.atleast_1d(np.asarray(values, dtype=float))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D sequence (at least one queue type), got {values!r}")
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise ValueError(f"{name} must be finite and >= 0 componentwise, got {values!r}")
+    total = arr.sum()
+    if total <= 0:
+        raise ValueError(f"{name} must have a positive sum (some type must receive jobs), got {values!r}")
+    return arr / total
