@@ -1,0 +1,135 @@
+"""Reference integrator of the piecewise fluid ODE (6.40)-(6.42) with event detection.
+
+Independent of the closed forms: scipy.integrate.solve_ivp (DOP853) integrates the smooth pieces of F
+and switches on events:
+  1. free phase: dv/dt = limit_drift(v, beta/sqrt(n)) ((6.47)-(6.48)), terminal event v_1 = 0 crossed
+     upwards (entry into the sliding set Omega-bar, the hitting time tau(x));
+  2. sliding phase on Omega-bar: dv/dt = (0, -beta/sqrt(n)) ((6.57)-(6.58)), terminal event
+     v_2 = beta/(mu_1 sqrt(n)) crossed downwards (exit from Omega-bar);
+  3. free phase again until the final time (no re-entry: v_2 is non-increasing).
+A start in Omega-bar begins in phase 2; a start on the axis below it leaves the axis at once.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from scipy.integrate import solve_ivp
+
+from fluid.validation import FluidCoefficients, check_coefficients, check_points, check_times
+from reflected_ou.drift import limit_drift
+
+#: Default relative tolerance of the reference integration.
+RTOL = 1e-12
+
+
+class NumericalTrajectory(NamedTuple):
+    """solve_ivp trajectory: times ``t`` (T,), states ``v`` (T, 2), detected hitting time (inf if
+    none), exit time from Omega-bar (inf if none), and the number of right-hand-side evaluations."""
+
+    t: np.ndarray
+    v: np.ndarray
+    hitting_time: float
+    exit_time: float
+    evaluations: int
+
+
+def _free_rhs(c: FluidCoefficients):
+    def rhs(_t, v):
+        b1, b2 = limit_drift(v[0], v[1], c.drift, c.mu_1, c.mu_M)
+        return np.array([b1, b2])
+
+    return rhs
+
+
+def _sliding_rhs(c: FluidCoefficients):
+    def rhs(_t, _v):
+        return np.array([0.0, -c.drift])
+
+    return rhs
+
+
+def _event(fun, direction):
+    fun.terminal = True
+    fun.direction = direction
+    return fun
+
+
+def integrate_point_core(x1: float, x2: float, t_eval: np.ndarray, c: FluidCoefficients, rtol: float = RTOL):
+    t_end = float(np.max(t_eval)) if t_eval.size else 0.0
+    scale = max(abs(x1), x2, c.drift / c.mu_M)
+    atol = 1e-3 * rtol * scale
+    out = np.full((t_eval.size, 2), np.nan)
+    floor = c.sliding_floor
+    evaluations = 0
+
+    def fill(sol, start, stop, last):
+        mask = (t_eval >= start) & ((t_eval < stop) | (last & (t_eval <= stop)))
+        if np.any(mask):
+            out[mask] = sol.sol(t_eval[mask]).T
+
+    def run(rhs, t0, state, events):
+        nonlocal evaluations
+        sol = solve_ivp(rhs, (t0, max(t_end, t0)), state, method="DOP853", rtol=rtol, atol=atol,
+                        dense_output=True, events=events)
+        evaluations += sol.nfev
+        return sol
+
+    hit_time, exit_time = np.inf, np.inf
+    t0, state = 0.0, np.array([x1, x2], dtype=float)
+    phase = "sliding" if (x1 == 0.0 and x2 > floor) else "free"
+    if phase == "free":
+        hit = _event(lambda _t, v: v[0], 1.0) if not (x1 == 0.0) else None
+        sol = run(_free_rhs(c), t0, state, [hit] if hit else None)
+        if sol.status == 1 and sol.t_events[0].size:
+            hit_time = float(sol.t_events[0][0])
+            fill(sol, t0, hit_time, False)
+            t0, state, phase = hit_time, np.array([0.0, sol.y_events[0][0][1]]), "sliding"
+        else:
+            fill(sol, t0, t_end, True)
+            phase = "done"
+    else:
+        hit_time = 0.0
+    if phase == "sliding":
+        leave = _event(lambda _t, v: v[1] - floor, -1.0)
+        sol = run(_sliding_rhs(c), t0, state, [leave])
+        if sol.status == 1 and sol.t_events[0].size:
+            exit_time = float(sol.t_events[0][0])
+            fill(sol, t0, exit_time, False)
+            t0, state, phase = exit_time, np.array([0.0, floor]), "free"
+        else:
+            fill(sol, t0, t_end, True)
+            phase = "done"
+        if phase == "free":
+            sol = run(_free_rhs(c), t0, state, None)
+            fill(sol, t0, t_end, True)
+    if x1 == 0.0 and x2 <= floor:
+        hit_time, exit_time = 0.0, 0.0
+    return NumericalTrajectory(t_eval, out, hit_time, exit_time, evaluations)
+
+
+def integrate_trajectory(x, t_eval, *, beta, mu_1, mu_M, n=1, rtol=RTOL) -> NumericalTrajectory:
+    """Integrate v^x numerically for one point ``x`` (2,) at times ``t_eval`` (T,), fluid scale."""
+    c = check_coefficients(beta, mu_1, mu_M, n)
+    x = check_points(x)
+    if x.shape != (2,):
+        raise ValueError(f"x must be a single point of shape (2,), got shape {x.shape}")
+    t_eval = check_times(t_eval).reshape(-1)
+    return integrate_point_core(float(x[0]), float(x[1]), t_eval, c, rtol)
+
+
+def integrate_trajectories(x, t_eval, *, beta, mu_1, mu_M, n=1, rtol=RTOL):
+    """Loop of :func:`integrate_trajectory` over points ``x`` (..., 2) -> states (..., T, 2),
+    hitting times (...) and exit times (...)."""
+    c = check_coefficients(beta, mu_1, mu_M, n)
+    x = check_points(x)
+    t_eval = check_times(t_eval).reshape(-1)
+    flat = x.reshape(-1, 2)
+    states = np.empty((flat.shape[0], t_eval.size, 2))
+    hits = np.empty(flat.shape[0])
+    exits = np.empty(flat.shape[0])
+    for i, (a, b) in enumerate(flat):
+        result = integrate_point_core(float(a), float(b), t_eval, c, rtol)
+        states[i], hits[i], exits[i] = result.v, result.hitting_time, result.exit_time
+    shape = x.shape[:-1]
+    return states.reshape(shape + (t_eval.size, 2)), hits.reshape(shape), exits.reshape(shape)

@@ -1,0 +1,18 @@
+"""The Lyapunov function f* of Lemma 6.2 (paper 000, Section 6.1, Appendices F and G).
+
+* ``f_star(x, *, beta, mu_1, mu_M, kappa, n=1)``: closed form (6.60), x of shape (..., 2) -> (...);
+* ``f_star_derivatives(...)``: gradient (..., 2) and Hessian (..., 2, 2) in closed form;
+* ``dfl_f_star(...)``: the DFL integral (6.43) by quadrature along solve_ivp trajectories.
+"""
+from lyapunov.derivatives import FStarDerivatives, f_star_derivatives, f_star_with_derivatives
+from lyapunov.dfl_quadrature import dfl_f_star, dfl_integral
+from lyapunov.f_star import f_star
+
+__all__ = [
+    "FStarDerivatives",
+    "dfl_f_star",
+    "dfl_integral",
+    "f_star",
+    "f_star_derivatives",
+    "f_star_with_derivatives",
+]
