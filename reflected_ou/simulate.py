@@ -1,0 +1,133 @@
+"""Batched Euler-Maruyama paths of the reflected diffusion: the 2-D limit (3.9)-(3.10) and the
+truncated full system (3.2)-(3.7), with the regulator U_1 returned beside the path.
+
+jit at the public boundary, vmap over paths, lax.scan over steps; the variates of path r in save
+interval s come from fold_in(fold_in(key, r), s) (``reflected_ou.noise``).
+"""
+from __future__ import annotations
+
+from functools import partial
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from reflected_ou.noise import as_key, block_noise
+from reflected_ou.schemes import get_scheme
+from reflected_ou.step import LimitState, full_step, limit_step
+from reflected_ou.validation import (check_dt, check_levels, check_params, check_positive_int,
+                                     check_start, resolve_dtype)
+
+
+class LimitPaths(NamedTuple):
+    """Paths of the 2-D limit on the grid times = 0, save_every dt, ...; arrays of shape (paths, saves+1)."""
+
+    times: jnp.ndarray
+    y_M1: jnp.ndarray
+    y_12: jnp.ndarray
+    regulator: jnp.ndarray  # U_1(t), non-decreasing, U_1(0) = 0
+
+
+class FullPaths(NamedTuple):
+    """Paths of the full system: levels[r, s, j-1, i-1] = Y_ji(t_s) on path r; regulator (paths, saves+1)."""
+
+    times: jnp.ndarray
+    levels: jnp.ndarray
+    regulator: jnp.ndarray
+
+
+def _scan_saves(step, state, key, n_paths, n_saves, save_every, scheme, dtype):
+    """Run n_saves intervals of save_every steps; return the states and U at the end of each."""
+    replica_ids = jnp.arange(n_paths)
+
+    def interval(carry, block):
+        normal, exponential = block_noise(key, replica_ids, block, save_every, dtype, scheme.NEEDS_EXPONENTIAL)
+        # The projected scheme ignores its Exp(1) argument: pass the normals as a placeholder.
+        xs = (normal, normal if exponential is None else exponential)
+
+        def one_step(carry, noise):
+            state, regulator = carry
+            state, increment = step(state, *noise)
+            return (state, regulator + increment), None
+
+        carry, _ = jax.lax.scan(one_step, carry, xs)
+        return carry, carry
+
+    _, saved = jax.lax.scan(interval, (state, jnp.zeros(n_paths, dtype)), jnp.arange(n_saves))
+    return saved
+
+
+@partial(jax.jit, static_argnames=("n_saves", "save_every", "scheme_name"))
+def _limit_paths(key, coefficients, y_M1, y_12, dt, n_saves, save_every, scheme_name):
+    scheme = get_scheme(scheme_name)
+    step = jax.vmap(lambda s, z, e: limit_step(s, z, e, coefficients, dt, scheme))
+    (states, regulator) = _scan_saves(step, LimitState(y_M1, y_12), key, y_M1.shape[0], n_saves,
+                                      save_every, scheme, y_M1.dtype)
+    return states.y_M1, states.y_12, regulator
+
+
+@partial(jax.jit, static_argnames=("n_saves", "save_every", "scheme_name"))
+def _full_paths(key, speeds, beta, levels, dt, n_saves, save_every, scheme_name):
+    scheme = get_scheme(scheme_name)
+    step = jax.vmap(lambda y, z, e: full_step(y, z, e, speeds, beta, dt, scheme))
+    return _scan_saves(step, levels, key, levels.shape[0], n_saves, save_every, scheme, levels.dtype)
+
+
+def _check_run(params, dt, n_steps, save_every, paths):
+    check_params(params)
+    dt = check_dt(dt)
+    n_steps = check_positive_int("n_steps", n_steps)
+    save_every = check_positive_int("save_every", save_every)
+    paths = check_positive_int("paths", paths)
+    if n_steps % save_every:
+        raise ValueError(f"n_steps ({n_steps}) must be a multiple of save_every ({save_every})")
+    return dt, n_steps, save_every, paths
+
+
+def _prepend(initial, saved):
+    """Stack the initial value in front of the saved values (time axis 1)."""
+    return jnp.concatenate([initial[:, None], jnp.moveaxis(saved, 0, 1)], axis=1)
+
+
+def simulate_paths(params, *, key, dt: float, n_steps: int, paths: int = 1, y0=(0.0, 0.0),
+                   save_every: int = 1, scheme: str = "lepingle", dtype=None) -> LimitPaths:
+    """Simulate ``paths`` independent paths of the 2-D reflected OU (3.9)-(3.10).
+
+    dY_M1 = sqrt(2) dW - (beta + mu_M Y_M1 - mu_1 Y_12) dt - dU_1,   dY_12 = -mu_1 Y_12 dt + dU_1,
+    with U_1 the Skorokhod regulator (3.7) keeping Y_M1 <= 0.  ``scheme`` is "lepingle" (weak
+    order 1) or "projected" (weak order 1/2); ``key`` a JAX PRNG key or an integer seed.
+    """
+    dt, n_steps, save_every, paths = _check_run(params, dt, n_steps, save_every, paths)
+    y_M1_0, y_12_0 = check_start(*y0)
+    dtype = resolve_dtype(dtype)
+    get_scheme(scheme)
+    beta, mu_1, mu_M = (jnp.asarray(c, dtype) for c in params.limit_coefficients())
+    start_M1 = jnp.full(paths, y_M1_0, dtype)
+    start_12 = jnp.full(paths, y_12_0, dtype)
+    y_M1, y_12, regulator = _limit_paths(as_key(key), (beta, mu_1, mu_M), start_M1, start_12,
+                                         jnp.asarray(dt, dtype), n_steps // save_every, save_every, scheme)
+    times = jnp.arange(n_steps // save_every + 1, dtype=dtype) * (save_every * dt)
+    return LimitPaths(times, _prepend(start_M1, y_M1), _prepend(start_12, y_12),
+                      _prepend(jnp.zeros(paths, dtype), regulator))
+
+
+def simulate_full(params, levels0, *, key, dt: float, n_steps: int, paths: int = 1, save_every: int = 1,
+                  scheme: str = "lepingle", dtype=None) -> FullPaths:
+    """Simulate the full diffusion (3.2)-(3.7) truncated at level I from Y(0) = ``levels0``.
+
+    ``levels0`` has shape (M, I) (shared by all paths) or (paths, M, I) with levels0[j-1, i-1] =
+    Y_ji(0), Y_j1(0) = 0 for j < M, Y_M1(0) <= 0, and Y_ji(0) >= 0 non-increasing in i >= 2.
+    Levels above I are held at 0.  Returns the levels at every ``save_every``-th step and U_1.
+    """
+    dt, n_steps, save_every, paths = _check_run(params, dt, n_steps, save_every, paths)
+    levels0 = check_levels(levels0, params.pools)
+    if levels0.ndim == 3 and levels0.shape[0] != paths:
+        raise ValueError(f"levels0 has {levels0.shape[0]} paths but paths = {paths}")
+    dtype = resolve_dtype(dtype)
+    get_scheme(scheme)
+    start = jnp.broadcast_to(jnp.asarray(levels0, dtype), (paths,) + levels0.shape[-2:])
+    levels, regulator = _full_paths(as_key(key), jnp.asarray(params.mu, dtype), jnp.asarray(params.beta, dtype),
+                                    start, jnp.asarray(dt, dtype), n_steps // save_every, save_every, scheme)
+    times = jnp.arange(n_steps // save_every + 1, dtype=dtype) * (save_every * dt)
+    return FullPaths(times, _prepend(start, levels), _prepend(jnp.zeros(paths, dtype), regulator))

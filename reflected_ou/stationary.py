@@ -1,0 +1,238 @@
+"""Streaming Monte Carlo estimate of the stationary law of the 2-D reflected OU (3.9)-(3.10).
+
+R replicas run a burn-in, then a horizon T; the time is cut into blocks of ``block_steps`` steps.
+One jitted call advances every replica by one block and returns per-replica sums of the observables
+(accumulated step by step in the scan carry, in a fixed order) and a joint histogram of the visited
+states (integer counts).  The host adds them, block after block, into float64 batch-means
+accumulators (``reflected_ou.streaming``): memory is independent of T.
+
+Replicas are sharded over the local JAX devices; the variates of replica r in block b come from
+fold_in(fold_in(key, r), b), so for a fixed seed the numbers do not depend on the device count, the
+number of blocks dispatched between host updates (``chunk_blocks``), or on a checkpoint/resume.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Optional
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+from reflected_ou.box import default_box
+from reflected_ou.identities import stationary_identities
+from reflected_ou.noise import block_noise
+from reflected_ou.params import Params, check_positive_int
+from reflected_ou.schemes import get_scheme
+from reflected_ou.step import LimitState, limit_step
+from reflected_ou.streaming import BatchMeans, FixedBins, Histogram, batch_of_block
+from reflected_ou.validation import check_dt, check_params, check_steps, resolve_dtype
+
+#: Observables streamed per replica (time averages over the horizon).
+OBSERVABLES = ("Y_M1", "Y_12", "Y_M1_sq", "Y_12_sq", "Y_M1_Y_12", "U_rate")
+
+
+def _observables(state: LimitState, regulator_increment, dt):
+    y1, y2 = state.y_M1, state.y_12
+    return jnp.stack([y1, y2, y1 * y1, y2 * y2, y1 * y2, regulator_increment / dt], axis=-1)
+
+
+@partial(jax.jit, static_argnames=("steps", "scheme_name", "bins_M1", "bins_12"))
+def _advance_block(key, coefficients, state, replica_ids, block, dt, steps, scheme_name, bins_M1, bins_12):
+    """Advance all replicas by one block; return (state, per-replica sums (R, 6), joint counts)."""
+    scheme = get_scheme(scheme_name)
+    dtype = state.y_M1.dtype
+    normal, exponential = block_noise(key, replica_ids, block, steps, dtype, scheme.NEEDS_EXPONENTIAL)
+    # The projected scheme ignores its Exp(1) argument: pass the normals as a placeholder.
+    xs = (normal, normal if exponential is None else exponential)
+    step = jax.vmap(lambda s, z, e: limit_step(s, z, e, coefficients, dt, scheme))
+
+    def one_step(carry, noise):
+        state, sums = carry
+        state, increment = step(state, *noise)
+        return (state, sums + _observables(state, increment, dt)), (state.y_M1, state.y_12)
+
+    zero_sums = jnp.zeros(replica_ids.shape + (len(OBSERVABLES),), dtype)
+    (state, sums), (path_M1, path_12) = jax.lax.scan(one_step, (state, zero_sums), xs)
+    cell = bins_M1.index(path_M1) * (bins_12.count + 2) + bins_12.index(path_12)
+    counts = jnp.bincount(cell.ravel(), length=(bins_M1.count + 2) * (bins_12.count + 2))
+    return state, sums, counts
+
+
+@dataclass(frozen=True)
+class StationaryResult:
+    """Time averages over the horizon of R replicas, with batch-means standard errors.
+
+    mean / stderr map the observables Y_M1, Y_12, Y_M1_sq, Y_12_sq, Y_M1_Y_12 (second moments and
+    the cross moment) and U_rate (long-run rate of the regulator U_1) to float64 numbers.
+    ``joint`` is the 2-D histogram of (Y_M1, Y_12) with under/overflow bins.
+    """
+
+    params: Params
+    scheme: str
+    dt: float
+    burn_in: float
+    horizon: float
+    paths: int
+    seed: int
+    mean: dict
+    stderr: dict
+    joint: Histogram = field(repr=False)
+    batch_means: BatchMeans = field(repr=False)
+
+    @property
+    def hist_Y_M1(self) -> Histogram:
+        marginal = Histogram(self.joint.axes[0])
+        marginal.add(self.joint.counts.sum(axis=1))
+        return marginal
+
+    @property
+    def hist_Y_12(self) -> Histogram:
+        marginal = Histogram(self.joint.axes[1])
+        marginal.add(self.joint.counts.sum(axis=0))
+        return marginal
+
+    def tail_Y_12(self):
+        """(y, P(Y_12 > y)) at the histogram edges."""
+        return self.hist_Y_12.tail()
+
+    def tail_idle(self):
+        """(y, P(-Y_M1 > y)) at the histogram edges (y >= 0)."""
+        edges, above = self.hist_Y_M1.tail()
+        below = 1.0 - above  # P(Y_M1 <= e); continuous law, so P(Y_M1 < e) at the edges
+        return -edges[::-1], below[::-1]
+
+    def identities(self):
+        """[(name, estimate, stderr, exact)] for the exact identities of ``reflected_ou.identities``."""
+        rows = []
+        for identity in stationary_identities(self.params):
+            estimate, stderr = self.batch_means.linear_combination(identity.coefficients)
+            rows.append((identity.name, estimate, stderr, identity.exact))
+        return rows
+
+
+def _replica_mesh(paths: int, devices=None):
+    """A 1-D mesh over the largest number of local devices that divides ``paths``."""
+    devices = list(jax.local_devices() if devices is None else devices)
+    count = max(d for d in range(1, len(devices) + 1) if paths % d == 0)
+    return Mesh(np.array(devices[:count]), ("replica",))
+
+
+def _fingerprint(**config) -> str:
+    return json.dumps(config, sort_keys=True, default=str)
+
+
+def _save_checkpoint(path, fingerprint, next_block, state, batch_means, joint):
+    arrays = {"fingerprint": np.array(fingerprint), "next_block": np.array(next_block),
+              "y_M1": np.asarray(state.y_M1), "y_12": np.asarray(state.y_12)}
+    arrays.update(batch_means.state("bm_"))
+    arrays.update(joint.state("joint_"))
+    temporary = f"{path}.tmp.npz"
+    np.savez(temporary, **arrays)
+    os.replace(temporary, path)  # atomic: a kill leaves either the old or the new checkpoint
+
+
+def estimate_stationary(
+    params: Params,
+    *,
+    seed: int = 0,
+    dt: float = 0.01,
+    burn_in: float = 50.0,
+    horizon: float = 1000.0,
+    paths: int = 256,
+    scheme: str = "lepingle",
+    dtype=None,
+    block_steps: Optional[int] = None,
+    chunk_blocks: int = 8,
+    batches: int = 20,
+    bins: tuple = (120, 120),
+    box=None,
+    checkpoint: Optional[str] = None,
+    progress: bool = True,
+    devices=None,
+) -> StationaryResult:
+    """Estimate stationary moments, histograms and tails of (3.9)-(3.10) by long simulation.
+
+    Parameters: ``seed`` (int), ``dt`` step, ``burn_in`` and ``horizon`` times (rounded up to whole
+    blocks of ``block_steps`` steps, default about 5 time units), ``paths`` replicas R, ``scheme``
+    ("lepingle" or "projected"), ``batches`` batch-means batches per replica, ``bins`` histogram
+    bins over ``box`` (default ``box.default_box``), ``checkpoint`` file to write after every
+    ``chunk_blocks`` blocks and to resume from if it exists, ``devices`` to shard replicas over.
+    """
+    check_params(params)
+    dt = check_dt(dt)
+    paths = check_positive_int("paths", paths)
+    seed = check_positive_int("seed", seed, minimum=0)
+    chunk_blocks = check_positive_int("chunk_blocks", chunk_blocks)
+    batches = check_positive_int("batches", batches)
+    get_scheme(scheme)
+    dtype = resolve_dtype(dtype)
+    block_steps = check_positive_int("block_steps", block_steps or max(1, round(5.0 / dt)))
+    block_time = block_steps * dt
+    if not (isinstance(burn_in, (int, float)) and math.isfinite(burn_in) and burn_in >= 0):
+        raise ValueError(f"burn_in must be finite and >= 0, got {burn_in!r}")
+    burn_blocks = math.ceil(check_steps("burn_in", burn_in, dt) / block_steps) if burn_in > 0 else 0
+    horizon_blocks = math.ceil(check_steps("horizon", horizon, dt) / block_steps)
+    batches = min(batches, horizon_blocks)
+    if batches * paths < 2:
+        raise ValueError("need paths >= 2 or a horizon of at least 2 blocks for a standard error")
+    box = box or default_box(params)
+    bins_M1 = FixedBins(float(box.y_M1_low), 0.0, check_positive_int("bins[0]", bins[0]))
+    bins_12 = FixedBins(0.0, float(box.y_12_high), check_positive_int("bins[1]", bins[1]))
+
+    mesh = _replica_mesh(paths, devices)
+    sharding = NamedSharding(mesh, PartitionSpec("replica"))
+    coefficients = tuple(jnp.asarray(c, dtype) for c in params.limit_coefficients())
+    key = jax.random.key(seed)
+    replica_ids = jax.device_put(jnp.arange(paths), sharding)
+    batch_means = BatchMeans(OBSERVABLES, paths, batches)
+    joint = Histogram(bins_M1, bins_12)
+    fingerprint = _fingerprint(params=params.as_dict(), seed=seed, dt=dt, paths=paths, scheme=scheme,
+                               dtype=str(jnp.dtype(dtype)), block_steps=block_steps, burn_blocks=burn_blocks,
+                               horizon_blocks=horizon_blocks, batches=batches, bins_M1=bins_M1, bins_12=bins_12)
+    start = np.full(paths, -params.beta / params.mu_M), np.zeros(paths)  # E[Y_M1], (3.9)
+    next_block = 0
+    if checkpoint and os.path.exists(checkpoint):
+        with np.load(checkpoint) as saved:
+            if str(saved["fingerprint"]) != fingerprint:
+                raise ValueError(f"checkpoint {checkpoint!r} was written by a run with other settings; "
+                                 "delete it or use another --checkpoint path")
+            next_block = int(saved["next_block"])
+            start = saved["y_M1"], saved["y_12"]
+            batch_means.load(saved, "bm_")
+            joint.load(saved, "joint_")
+    state = LimitState(*(jax.device_put(jnp.asarray(s, dtype), sharding) for s in start))
+
+    total_blocks = burn_blocks + horizon_blocks
+    bar = _progress_bar(total_blocks, next_block, progress, paths * block_steps)
+    while next_block < total_blocks:
+        chunk = range(next_block, min(next_block + chunk_blocks, total_blocks))
+        outputs = []
+        for block in chunk:  # dispatched asynchronously; the host waits once per chunk
+            state, sums, counts = _advance_block(key, coefficients, state, replica_ids, block,
+                                                 jnp.asarray(dt, dtype), block_steps, scheme, bins_M1, bins_12)
+            outputs.append((block, sums, counts))
+        for block, sums, counts in outputs:
+            if block >= burn_blocks:
+                horizon_block = block - burn_blocks
+                batch_means.add(batch_of_block(horizon_block, horizon_blocks, batches), np.asarray(sums), block_steps)
+                joint.add(np.asarray(counts))
+        next_block = chunk.stop
+        if checkpoint:
+            _save_checkpoint(checkpoint, fingerprint, next_block, state, batch_means, joint)
+        bar.update(len(chunk))
+    bar.close()
+    return StationaryResult(params, scheme, dt, burn_blocks * block_time, horizon_blocks * block_time, paths,
+                            seed, batch_means.mean(), batch_means.stderr(), joint, batch_means)
+
+
+def _progress_bar(total, initial, enabled, path_steps_per_block):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=initial, disable=not enabled, unit="block", desc="stationary",
+                postfix={"path-steps/block": path_steps_per_block}, leave=False)
