@@ -15,6 +15,7 @@ from lyapunov.lemma_6_2 import (
     closed_form_candidate,
     finite_difference_candidate,
     generate_points,
+    perturbed_candidate,
     verify_lemma_6_2,
 )
 
@@ -26,6 +27,7 @@ __all__ = [
     "finite_difference_candidate",
     "generate_points",
     "lemma_constants",
+    "perturbed_candidate",
     "verify_lemma_6_2",
     "FStarDerivatives",
     "dfl_f_star",

@@ -116,6 +116,28 @@ def closed_form_candidate(*, beta, mu_1, mu_M, kappa, n=1) -> Candidate:
     return candidate
 
 
+def perturbed_candidate(kind: str, *, beta, mu_1, mu_M, kappa, n=1) -> Candidate:
+    """Negative controls: ``'scale'`` is 1.01 f* (all derivatives scaled); ``'drop-log'`` replaces the
+    Omega_2 value by (x_2 - k)/mu_1 (the log term of (6.60) dropped), with its exact derivatives."""
+    base = closed_form_candidate(beta=beta, mu_1=mu_1, mu_M=mu_M, kappa=kappa, n=n)
+    c = check_coefficients(beta, mu_1, mu_M, n)
+    k = check_kappa(kappa, c) / c.sqrt_n
+    if kind == "scale":
+        return lambda points: tuple(1.01 * np.asarray(a) for a in base(points))
+    if kind == "drop-log":
+
+        def candidate(points):
+            value, grad, hess = (np.array(a, dtype=float) for a in base(points))
+            two = classify_core(points[:, 0], points[:, 1], k, c) == OMEGA_2
+            value[two] = (points[two, 1] - k) / c.mu_1
+            grad[two] = [0.0, 1.0 / c.mu_1]
+            hess[two] = 0.0
+            return value, grad, hess
+
+        return candidate
+    raise ValueError(f"kind must be 'scale' or 'drop-log', got {kind!r}")
+
+
 def finite_difference_candidate(value: Callable[[np.ndarray], np.ndarray], step: float = 1e-5) -> Candidate:
     """A candidate built from a value function alone (central differences, one-sided at x_1 = 0 and
     x_2 = 0); accurate to about step^2 away from kinks, so use tolerances around 1e-6."""
