@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import sys
 from typing import Sequence
 
@@ -23,6 +24,14 @@ SUBCOMMAND_MODULES = (
 )
 
 
+def _installed(name: str) -> bool:
+    """Whether the subcommand module exists (a partial install may lack an optional package)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reflected-ou",
@@ -35,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in SUBCOMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+        if _installed(name):
+            importlib.import_module(name).register(subparsers)
     return parser
 
 
