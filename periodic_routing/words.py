@@ -40,6 +40,12 @@ def _canonical_rotation(pattern: tuple[int, ...]) -> tuple[int, ...]:
     return min(tuple(pattern[i:] + pattern[:i]) for i in range(n))
 
 
+def necklace(word: Sequence[int]) -> tuple[int, ...]:
+    """Canonical (least) rotation of a word.  Rotations of a type word of C_p^(k) differ only by a time
+    shift and a relabelling of queues within types, so they have the same stationary W^(k) (2.5)."""
+    return _canonical_rotation(tuple(int(x) for x in word))
+
+
 def cyclic_gaps(word: Sequence[int], n_symbols: int) -> list[tuple[int, ...]]:
     """For each symbol s, the cyclic gaps between its consecutive positions in the periodic word.
 
