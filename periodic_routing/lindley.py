@@ -262,7 +262,7 @@ def simulate_waits(policy, services, arrival_rate: float, k: int, *, arrivals=No
         Fb = np.cumsum(hist, axis=2) / per_class_n  # (B, C, nb+2): F at x_j = j h, j = 0..nb (+ overflow)
         Fb = np.einsum("bcj,c->bj", Fb, w_c)
         F = Fb.mean(axis=0)
-        overflow = float(1.0 - F[hist_bins])
+        overflow = float(np.einsum("bc,c->", hist[:, :, hist_bins + 1], w_c) / (per_class_n * n_batches))
         cdf_x = np.arange(hist_bins + 1) * h
         cdf = F[:hist_bins + 1]
         for u in quantiles:

@@ -1,0 +1,104 @@
+"""Single-queue limits against published values and independent closed forms; Lindley runs against them."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from periodic_routing import BernoulliPolicy, TypeWordPolicy, arrivals, simulate_waits
+from periodic_routing import dgi1 as D
+from periodic_routing import service as sv
+
+# Finch, "Queueing with deterministic arrivals", arXiv 2210.08545: D/M/1, lambda = 2, mu = 3.
+FINCH_MEAN, FINCH_VAR, FINCH_COND = 0.23860673, 0.21600433, 0.57194007
+
+
+@pytest.mark.parametrize("method", ["closed", "spitzer"])
+def test_dm1_matches_finch(method):
+    law = sv.exponential(3.0)
+    res = D.dm1(2.0, 3.0) if method == "closed" else D.spitzer_gamma(2.0, 1.0, 1.0 / 3.0)
+    assert abs(res.mean - FINCH_MEAN) < 1e-8
+    assert abs(res.variance - FINCH_VAR) < 1e-8
+    assert abs(res.cond_mean - FINCH_COND) < 1e-8
+    assert law.rate == 3.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(rho=st.floats(0.05, 0.97), mu=st.floats(0.2, 5.0))
+def test_spitzer_exponential_equals_lambert_closed_form(rho, mu):
+    closed = D.dm1(rho * mu, mu)
+    series = D.spitzer_gamma(rho * mu, 1.0, 1.0 / mu)
+    assert series.mean == pytest.approx(closed.mean, rel=1e-10, abs=1e-14)
+    assert series.variance == pytest.approx(closed.variance, rel=1e-9, abs=1e-14)
+    assert series.prob_wait == pytest.approx(closed.prob_wait, rel=1e-10)
+
+
+def test_mm1_md1_pollaczek_khinchine():
+    lam, mu = 2.0, 3.0
+    rho = lam / mu
+    mm1 = D.mgi1(lam, sv.exponential(mu))
+    assert abs(mm1.mean - rho / (mu - lam)) < 1e-10
+    assert abs(mm1.variance - rho * (2 - rho) / (mu - lam) ** 2) < 1e-10
+    md1 = D.mgi1(lam, sv.deterministic(mu))
+    assert abs(md1.mean - rho / (2 * mu * (1 - rho))) < 1e-10
+    # M/D/1 waiting-time variance: rho/(3 mu^2 (1 - rho)) + rho^2/(4 mu^2 (1 - rho)^2)
+    assert abs(md1.variance - (rho / (3 * mu**2 * (1 - rho)) + rho**2 / (4 * mu**2 * (1 - rho) ** 2))) < 1e-10
+
+
+@pytest.mark.parametrize("k_erlang,lam", [(2, 0.6), (3, 0.8), (5, 0.9)])
+def test_spitzer_erlang_against_lattice(k_erlang, lam):
+    law = sv.erlang(k_erlang, 1.0)
+    exact = D.dgi1(lam, law)
+    assert exact.method.startswith("Spitzer")
+    lat = D.lattice_dgi1(lam, law, m=64)
+    assert abs(lat.mean - exact.mean) <= max(lat.error, 1e-12)
+    assert lat.error < 1e-2 * exact.mean  # the check is meaningful: the error bound is below 1%
+
+
+def test_lattice_dm1_and_hyperexponential_against_lindley():
+    lat = D.lattice_dgi1(2.0, sv.exponential(3.0), m=64)
+    assert abs(lat.mean - FINCH_MEAN) <= lat.error and lat.error < 1e-3
+    law = sv.hyperexponential([0.4, 0.6], [0.8, 3.0])  # mean 0.7, SCV > 1
+    lam = 1.0
+    lat = D.dgi1(lam, law)
+    assert lat.method.startswith("lattice")
+    sim = simulate_waits(TypeWordPolicy((0,), (1,)), [law], lam, 1, arrivals=arrivals.deterministic(),
+                         n_jobs=1 << 17, replicas=8, seed=3, quantiles=(), hist_bins=0, progress=False)
+    assert sim.mean_stderr < 0.02 * lat.mean
+    assert abs(sim.mean - lat.mean) < 3 * sim.mean_stderr
+
+
+def _single(law, arr, seed, **kw):
+    return simulate_waits(TypeWordPolicy((0,), (1,)), [law], 2.0, 1, arrivals=arr, n_jobs=1 << 17, replicas=8,
+                          seed=seed, progress=False, **kw)
+
+
+def test_lindley_dm1_mean_variance_quantile():
+    sim = _single(sv.exponential(3.0), arrivals.deterministic(), 11, quantiles=(0.9,))
+    exact = D.dm1(2.0, 3.0)
+    assert sim.mean_stderr < 0.01 * exact.mean and sim.variance_stderr < 0.03 * exact.variance
+    assert abs(sim.mean - exact.mean) < 3 * sim.mean_stderr
+    assert abs(sim.variance - exact.variance) < 3 * sim.variance_stderr
+    s, eta = exact.prob_wait, 3.0 * (1 - exact.prob_wait)
+    q90 = math.log(s / 0.1) / eta  # P(W > x) = sigma exp(-eta x)
+    val, se = sim.quantiles[0.9]
+    assert se < 0.02 * q90 and abs(val - q90) < 3 * se + 2 * sim.cdf_x[1]  # + grid resolution
+
+
+@pytest.mark.parametrize("law", [sv.exponential(3.0), sv.deterministic(3.0)], ids=["M/M/1", "M/D/1"])
+def test_lindley_mg1_against_pollaczek_khinchine(law):
+    exact = D.mgi1(2.0, law)
+    for sim in (_single(law, arrivals.poisson(), 5, quantiles=(), hist_bins=0),
+                simulate_waits(BernoulliPolicy((1.0,)), [law], 2.0, 1, n_jobs=1 << 17, replicas=8, seed=6,
+                               quantiles=(), hist_bins=0, progress=False)):
+        assert sim.mean_stderr < 0.02 * exact.mean
+        assert abs(sim.mean - exact.mean) < 3 * sim.mean_stderr
+        assert abs(sim.variance - exact.variance) < 3 * sim.variance_stderr
+
+
+def test_dd1_and_unstable():
+    assert D.dgi1(2.0, sv.deterministic(3.0)).mean == 0.0
+    with pytest.raises(ValueError, match="unstable"):
+        D.dgi1(3.0, sv.exponential(3.0))
+    with pytest.raises(ValueError, match="< 1"):
+        D.mgi1(4.0, sv.erlang(2, 3.0))
