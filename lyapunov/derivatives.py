@@ -35,8 +35,9 @@ class FStarDerivatives(NamedTuple):
     hessian: np.ndarray
 
 
-def f_star_derivatives_core(x1, x2, k, c: FluidCoefficients, labels=None):
-    """(f_1, f_2, f_11, f_12, f_22) as flat arrays for validated flat inputs."""
+def f_star_derivatives_core(x1, x2, k, c: FluidCoefficients, labels=None, state=None):
+    """(f_1, f_2, f_11, f_12, f_22) as flat arrays for validated flat inputs; ``state`` = (tau, z) on
+    the Omega_3 points, if already computed."""
     labels = classify_core(x1, x2, k, c) if labels is None else labels
     f1, f2, f11, f12, f22 = (np.zeros(x1.shape) for _ in range(5))
     two = labels == OMEGA_2
@@ -46,7 +47,7 @@ def f_star_derivatives_core(x1, x2, k, c: FluidCoefficients, labels=None):
     if np.any(three):
         mu_1, mu_M, b = c.mu_1, c.mu_M, c.drift
         a2 = x2[three]
-        tau, z = region_three_state(x1[three], a2, k, c)
+        tau, z = region_three_state(x1[three], a2, k, c) if state is None else state
         A = np.exp(-mu_M * tau)
         B = np.exp(-mu_1 * tau)
         D = exp_difference_quotient(tau, mu_1, mu_M)
@@ -89,5 +90,7 @@ def f_star_with_derivatives(x, *, beta, mu_1, mu_M, kappa, n=1):
 
     x1, x2, k, c, shape = setup(x, beta, mu_1, mu_M, kappa, n)
     labels = classify_core(x1, x2, k, c)
-    value = f_star_core(x1, x2, k, c, labels).reshape(shape)
-    return (value,) + tuple(assemble(*f_star_derivatives_core(x1, x2, k, c, labels), shape))
+    three = labels == OMEGA_3
+    state = region_three_state(x1[three], x2[three], k, c)
+    value = f_star_core(x1, x2, k, c, labels, state).reshape(shape)
+    return (value,) + tuple(assemble(*f_star_derivatives_core(x1, x2, k, c, labels, state), shape))

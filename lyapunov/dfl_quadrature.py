@@ -2,7 +2,9 @@
 numerically integrated trajectories (independent of the closed form (6.60)).
 
 solve_ivp (DOP853) integrates the augmented system (v_1, w, I) with w = v_2 - k, k = kappa/sqrt(n)
-(the shift keeps the integrand w free of cancellation near the border x_2 = k) and dI/ds = w_+:
+(the shift keeps the integrand w free of cancellation near the border x_2 = k) and dI/ds = w (= w_+
+until the terminal event w = 0; writing w rather than max(w, 0) keeps the right-hand side smooth inside
+the step that contains the event, so the dense output is accurate there):
   * free phase: (dv_1, dw) = limit_drift(v_1, w + k, beta/sqrt(n)) ((6.47)-(6.48)); terminal events
     v_1 = 0 (upwards: entry into Omega-bar) and w = 0 (downwards: the integrand vanishes for good,
     since v_2 is non-increasing);
@@ -47,7 +49,7 @@ def dfl_point_core(x1: float, x2: float, k: float, c: FluidCoefficients, rtol: f
 
         def free(_t, s):
             d1, d2 = limit_drift(s[0], s[1] + k, b, c.mu_1, c.mu_M)
-            return np.array([d1, d2, max(s[1], 0.0)])
+            return np.array([d1, d2, s[1]])
 
         hit = _terminal(lambda _t, s: s[0], 1.0)
         level = _terminal(lambda _t, s: s[1], -1.0)
@@ -65,7 +67,7 @@ def dfl_point_core(x1: float, x2: float, k: float, c: FluidCoefficients, rtol: f
         return integral
 
     def sliding(_t, s):
-        return np.array([-b, max(s[0], 0.0)])
+        return np.array([-b, s[0]])
 
     level = _terminal(lambda _t, s: s[0], -1.0)
     sol = solve_ivp(sliding, (0.0, 2.0 * w_hit / b + 1.0), [w_hit, 0.0], method="DOP853", rtol=rtol,

@@ -26,15 +26,16 @@ def region_three_state(x1, x2, k, c: FluidCoefficients):
     return tau, x2 * np.exp(-c.mu_1 * tau)
 
 
-def f_star_core(x1, x2, k, c: FluidCoefficients, labels=None):
-    """f* of (6.60) for validated flat arrays x1, x2; k = kappa/sqrt(n)."""
+def f_star_core(x1, x2, k, c: FluidCoefficients, labels=None, state=None):
+    """f* of (6.60) for validated flat arrays x1, x2; k = kappa/sqrt(n).  ``state`` = (tau, z) on the
+    Omega_3 points, if already computed."""
     labels = classify_core(x1, x2, k, c) if labels is None else labels
     value = np.zeros(x1.shape)
     two = labels == OMEGA_2
     value[two] = (k / c.mu_1) * identity_minus_log1p((x2[two] - k) / k)
     three = labels == OMEGA_3
     if np.any(three):
-        tau, z = region_three_state(x1[three], x2[three], k, c)
+        tau, z = region_three_state(x1[three], x2[three], k, c) if state is None else state
         excess = z - k
         value[three] = (
             excess * tau + z * expm1_minus_identity(c.mu_1 * tau) / c.mu_1 + excess * excess / (2.0 * c.drift)
