@@ -43,8 +43,19 @@ def test_round_robin_and_gap_sums(p, k, data):
         assert len(g) == p[r]                    # p_r jobs per period at every queue of type r
         assert sum(g) == k * sum(p)              # (4.4)
     classes = pol.queue_classes(k)
-    assert len(classes) == len(p)                # all k queues of a type share a pattern up to rotation
-    assert np.allclose([c.weight for c in classes], np.asarray(p) / sum(p))
+    for r in range(len(p)):
+        n_r = sum(1 for c in classes if c.type_index == r)
+        # (4.3) says the k queues of a type share one pattern (up to the phase); that holds when
+        # gcd(k, p_r) = 1, but in general a type splits into up to gcd(k, p_r) pattern classes
+        # (e.g. p = (1, 1, 4), word 132333, k = 2: gaps (3,3,3,3) and (2,4,2,4)).
+        assert 1 <= n_r <= math.gcd(k, p[r])
+        assert sum(c.weight for c in classes if c.type_index == r) == pytest.approx(p[r] / sum(p))
+
+
+def test_paper_43_counterexample():
+    pol = W.TypeWordPolicy((0, 2, 1, 2, 2, 2), (1, 1, 4))
+    pats = {c.pattern for c in pol.queue_classes(2) if c.type_index == 2}
+    assert pats == {(3, 3, 3, 3), (2, 4, 2, 4)}
 
 
 @pytest.mark.parametrize("word", W.type_words((3, 2)))
@@ -55,9 +66,9 @@ def test_fact_1(word):
     for r in range(2):
         for m in (2, 3):
             for i in (1, 2, 3):
-                big = pol.queue_classes(p[r] * m + i)[r].pattern
-                small = pol.queue_classes(p[r] * (m - 1) + i)[r].pattern
-                assert W.necklace(big) == W.necklace(tuple(a + sum(p) for a in small))
+                big = {c.pattern for c in pol.queue_classes(p[r] * m + i) if c.type_index == r}
+                small = {c.pattern for c in pol.queue_classes(p[r] * (m - 1) + i) if c.type_index == r}
+                assert big == {W.necklace(tuple(a + sum(p) for a in s)) for s in small}
 
 
 def test_example_1_table_1():
