@@ -12,6 +12,7 @@ Fluid scale x = q/n with drift constant beta/sqrt(n); n = 1 is the diffusion sca
 """
 from fluid.gamma_curves import GammaPoint, gamma_curve, gamma_x1, gamma_x2
 from fluid.hitting_time import gap_function, hitting_time
+from fluid.higher_components import cascade_outflow, cascade_solution
 from fluid.integrate import NumericalTrajectory, integrate_trajectories, integrate_trajectory
 from fluid.regions import OMEGA_1, OMEGA_2, OMEGA_3, classify
 from fluid.trajectory import TrajectoryPhases, free_trajectory, trajectory, trajectory_phases
@@ -26,6 +27,8 @@ __all__ = [
     "OMEGA_2",
     "OMEGA_3",
     "TrajectoryPhases",
+    "cascade_outflow",
+    "cascade_solution",
     "check_coefficients",
     "classify",
     "free_trajectory",
