@@ -2,7 +2,7 @@
 truncated full system (3.2)-(3.7), with the regulator U_1 returned beside the path.
 
 jit at the public boundary, vmap over paths, lax.scan over steps; the variates of path r in save
-interval s come from fold_in(fold_in(key, r), s) (``reflected_ou.noise``).
+interval s come from fold_in(fold_in(key, r), s) and its sub-blocks (``reflected_ou.noise``).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from reflected_ou.noise import as_key, block_noise
+from reflected_ou.noise import as_key, scan_block
 from reflected_ou.schemes import get_scheme
 from reflected_ou.step import LimitState, full_step, limit_step
 from reflected_ou.validation import (check_dt, check_levels, check_params, check_positive_int,
@@ -38,20 +38,16 @@ class FullPaths(NamedTuple):
 
 
 def _scan_saves(step, state, key, n_paths, n_saves, save_every, scheme, dtype):
-    """Run n_saves intervals of save_every steps; return the states and U at the end of each."""
+    """Run n_saves intervals (blocks) of save_every steps; return the states and U at the end of each."""
     replica_ids = jnp.arange(n_paths)
 
+    def one_step(carry, normal, exponential):
+        state, regulator = carry
+        state, increment = step(state, normal, exponential)
+        return (state, regulator + increment), None
+
     def interval(carry, block):
-        normal, exponential = block_noise(key, replica_ids, block, save_every, dtype, scheme.NEEDS_EXPONENTIAL)
-        # The projected scheme ignores its Exp(1) argument: pass the normals as a placeholder.
-        xs = (normal, normal if exponential is None else exponential)
-
-        def one_step(carry, noise):
-            state, regulator = carry
-            state, increment = step(state, *noise)
-            return (state, regulator + increment), None
-
-        carry, _ = jax.lax.scan(one_step, carry, xs)
+        carry, _ = scan_block(one_step, carry, key, replica_ids, block, save_every, dtype, scheme.NEEDS_EXPONENTIAL)
         return carry, carry
 
     _, saved = jax.lax.scan(interval, (state, jnp.zeros(n_paths, dtype)), jnp.arange(n_saves))

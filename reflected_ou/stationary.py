@@ -7,7 +7,7 @@ states (integer counts).  The host adds them, block after block, into float64 ba
 accumulators (``reflected_ou.streaming``): memory is independent of T.
 
 Replicas are sharded over the local JAX devices; the variates of replica r in block b come from
-fold_in(fold_in(key, r), b), so for a fixed seed the numbers do not depend on the device count, the
+fold_in(fold_in(key, r), b) (and its sub-blocks), so for a fixed seed the numbers do not depend on the device count, the
 number of blocks dispatched between host updates (``chunk_blocks``), or on a checkpoint/resume.
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from reflected_ou.box import default_box
 from reflected_ou.identities import stationary_identities
-from reflected_ou.noise import block_noise
+from reflected_ou.noise import scan_block
 from reflected_ou.params import Params, check_positive_int
 from reflected_ou.schemes import get_scheme
 from reflected_ou.step import LimitState, limit_step
@@ -46,19 +46,16 @@ def _observables(state: LimitState, regulator_increment, dt):
 def _advance_block(key, coefficients, state, replica_ids, block, dt, steps, scheme_name, bins_M1, bins_12):
     """Advance all replicas by one block; return (state, per-replica sums (R, 6), joint counts)."""
     scheme = get_scheme(scheme_name)
-    dtype = state.y_M1.dtype
-    normal, exponential = block_noise(key, replica_ids, block, steps, dtype, scheme.NEEDS_EXPONENTIAL)
-    # The projected scheme ignores its Exp(1) argument: pass the normals as a placeholder.
-    xs = (normal, normal if exponential is None else exponential)
     step = jax.vmap(lambda s, z, e: limit_step(s, z, e, coefficients, dt, scheme))
 
-    def one_step(carry, noise):
+    def one_step(carry, normal, exponential):
         state, sums = carry
-        state, increment = step(state, *noise)
+        state, increment = step(state, normal, exponential)
         return (state, sums + _observables(state, increment, dt)), (state.y_M1, state.y_12)
 
-    zero_sums = jnp.zeros(replica_ids.shape + (len(OBSERVABLES),), dtype)
-    (state, sums), (path_M1, path_12) = jax.lax.scan(one_step, (state, zero_sums), xs)
+    zero_sums = jnp.zeros(replica_ids.shape + (len(OBSERVABLES),), state.y_M1.dtype)
+    (state, sums), (path_M1, path_12) = scan_block(one_step, (state, zero_sums), key, replica_ids, block, steps,
+                                                   state.y_M1.dtype, scheme.NEEDS_EXPONENTIAL)
     cell = bins_M1.index(path_M1) * (bins_12.count + 2) + bins_12.index(path_12)
     counts = jnp.bincount(cell.ravel(), length=(bins_M1.count + 2) * (bins_12.count + 2))
     return state, sums, counts

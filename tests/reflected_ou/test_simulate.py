@@ -11,7 +11,7 @@ from scipy.special import factorial
 
 from reflected_ou import Params
 from reflected_ou.drift import idle_drift
-from reflected_ou.noise import block_noise
+from reflected_ou.noise import scan_block
 from reflected_ou.schemes import get_scheme
 from reflected_ou.simulate import simulate_full, simulate_paths
 from reflected_ou.step import reflected_idle_step
@@ -95,14 +95,12 @@ def _one_dimensional_time_average(beta, mu, dt, blocks, steps, paths):
     scheme = get_scheme("lepingle")
     key, ids = jax.random.key(7), jnp.arange(paths)
 
+    def one(x, normal, exponential):
+        x, _ = reflected_idle_step(x, idle_drift(x, 0.0, beta, mu), dt, normal, exponential, scheme)
+        return x, (x, x * x)
+
     def block(x, b):
-        normal, exponential = block_noise(key, ids, b, steps, jnp.float64, True)
-
-        def one(x, noise):
-            x, _ = reflected_idle_step(x, idle_drift(x, 0.0, beta, mu), dt, *noise, scheme)
-            return x, (x, x * x)
-
-        x, (first, second) = jax.lax.scan(one, x, (normal, exponential))
+        x, (first, second) = scan_block(one, x, key, ids, b, steps, jnp.float64, True)
         return x, (first.mean(axis=0), second.mean(axis=0))
 
     _, (first, second) = jax.lax.scan(block, jnp.full(paths, -beta / mu), jnp.arange(blocks))

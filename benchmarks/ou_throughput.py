@@ -1,0 +1,125 @@
+"""Path-steps per second of the reflected-OU simulator against (a) the floor: drawing the same
+variates alone with the same PRNG, and (b) diffrax's Euler-Maruyama on the same OU without
+reflection.  All are measured in this run (the machine is shared: read the ratios).
+
+    python benchmarks/ou_throughput.py [--paths 1024] [--steps 4000] [--float64]
+
+Last line: a JSON object with steps_per_s, ratio_vs_floor, ratio_vs_diffrax (projected scheme, the
+floor being the normals alone, diffrax in its fastest set-up) and the same figures for the Lepingle
+scheme (its floor draws normals and Exp(1) variates) and against diffrax's VirtualBrownianTree.
+"""
+import argparse
+import json
+import time
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+
+from reflected_ou import Params
+from reflected_ou.drift import limit_drift
+from reflected_ou.noise import sub_block_length, sub_block_noise
+from reflected_ou.simulate import simulate_paths
+
+
+def best_time(function, repeats=5):
+    function()  # compile and warm up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+@partial(jax.jit, static_argnames=("steps", "paths", "exponential", "dtype"))
+def draw_variates(key, steps, paths, exponential, dtype):
+    """The floor: the variates the simulator draws for one block of ``steps`` (same keys, sub-blocks,
+    shapes and PRNG), reduced to a sum so that nothing else is computed."""
+    length = sub_block_length(steps)
+    ids = jnp.arange(paths)
+
+    def one(total, index):
+        normal, exp = sub_block_noise(key, ids, 0, index, length, dtype, exponential)
+        return total + jnp.sum(normal) + (jnp.sum(exp) if exponential else 0.0), None
+
+    return jax.lax.scan(one, jnp.zeros((), dtype), jnp.arange(steps // length))[0]
+
+
+def diffrax_rate(params, paths, steps, dt, dtype, path="unsafe"):
+    """diffrax Euler on the same OU (no reflection).  ``path`` "unsafe": UnsafeBrownianPath with
+    ForwardMode (diffrax's fastest fixed-step set-up); "tree": VirtualBrownianTree (its default)."""
+    import diffrax
+
+    beta, mu_1, mu_M = params.limit_coefficients()
+
+    def solve(key):
+        if path == "unsafe":
+            brownian = diffrax.UnsafeBrownianPath(shape=(), key=key)
+            adjoint = diffrax.ForwardMode()
+        else:
+            brownian = diffrax.VirtualBrownianTree(0.0, steps * dt, tol=dt / 2, shape=(), key=key)
+            adjoint = diffrax.RecursiveCheckpointAdjoint()
+        drift = diffrax.ODETerm(lambda t, y, args: jnp.stack(limit_drift(y[0], y[1], beta, mu_1, mu_M)))
+        noise = diffrax.ControlTerm(lambda t, y, args: jnp.array([2.0**0.5, 0.0], dtype), brownian)
+        solution = diffrax.diffeqsolve(diffrax.MultiTerm(drift, noise), diffrax.Euler(), t0=0.0, t1=steps * dt,
+                                       dt0=dt, y0=jnp.array([-1.0, 0.0], dtype), saveat=diffrax.SaveAt(t1=True),
+                                       max_steps=steps + 8, adjoint=adjoint)
+        return solution.ys
+
+    run = jax.jit(jax.vmap(solve))
+    keys = jax.random.split(jax.random.key(0), paths)
+    seconds = best_time(lambda: run(keys).block_until_ready(), repeats=3)
+    return paths * steps / seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--paths", type=int, default=4096)
+    parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--diffrax-paths", type=int, default=None, help="default: --paths")
+    parser.add_argument("--float64", action="store_true")
+    args = parser.parse_args()
+    jax.config.update("jax_enable_x64", args.float64)
+    dtype = jnp.float64 if args.float64 else jnp.float32
+    params, dt = Params.paper_example(), 0.01
+    path_steps = args.paths * args.steps
+    figures = {"device": str(jax.devices()[0]), "dtype": jnp.dtype(dtype).name, "paths": args.paths,
+               "steps": args.steps}
+    rates = {}
+    for scheme in ("projected", "lepingle"):
+        seconds = best_time(lambda: simulate_paths(params, key=1, dt=dt, n_steps=args.steps, paths=args.paths,
+                                                   save_every=args.steps, scheme=scheme, dtype=dtype)
+                            .y_M1.block_until_ready())
+        rates[scheme] = path_steps / seconds
+    floor_normals = path_steps / best_time(lambda: draw_variates(jax.random.key(1), args.steps, args.paths, False,
+                                                                 dtype).block_until_ready())
+    floor_both = path_steps / best_time(lambda: draw_variates(jax.random.key(1), args.steps, args.paths, True,
+                                                              dtype).block_until_ready())
+    diffrax_paths = args.diffrax_paths or args.paths
+    diffrax = diffrax_rate(params, diffrax_paths, args.steps, dt, dtype, "unsafe")
+    diffrax_tree = diffrax_rate(params, max(1, diffrax_paths // 64), args.steps, dt, dtype, "tree")
+    print(f"{'what':<44}{'path-steps/s':>16}")
+    for name, rate in [("reflected OU, projected scheme", rates["projected"]),
+                       ("reflected OU, Lepingle scheme", rates["lepingle"]),
+                       ("floor: normals alone", floor_normals), ("floor: normals + Exp(1) (Lepingle's variates)", floor_both),
+                       ("diffrax Euler, UnsafeBrownianPath (fastest)", diffrax),
+                       ("diffrax Euler, VirtualBrownianTree (default)", diffrax_tree)]:
+        print(f"{name:<44}{rate:>16.4g}")
+    figures.update(
+        steps_per_s=rates["projected"],
+        ratio_vs_floor=rates["projected"] / floor_normals,
+        ratio_vs_diffrax=rates["projected"] / diffrax,
+        lepingle_steps_per_s=rates["lepingle"],
+        lepingle_ratio_vs_its_floor=rates["lepingle"] / floor_both,
+        lepingle_ratio_vs_normals_floor=rates["lepingle"] / floor_normals,
+        lepingle_ratio_vs_diffrax=rates["lepingle"] / diffrax,
+        floor_normals_per_s=floor_normals,
+        diffrax_steps_per_s=diffrax,
+        ratio_vs_diffrax_virtual_tree=rates["projected"] / diffrax_tree,
+    )
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

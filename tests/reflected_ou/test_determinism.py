@@ -1,0 +1,87 @@
+"""Same seed, same numbers: whatever the chunk size, the device count, or a kill and resume."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from reflected_ou import Params
+from reflected_ou.stationary import estimate_stationary
+
+SETTINGS = dict(seed=3, dt=0.01, burn_in=5.0, horizon=40.0, paths=8, block_steps=100, progress=False)
+SCRIPT = """
+import json, sys, jax
+jax.config.update("jax_enable_x64", True)
+from reflected_ou import Params
+from reflected_ou.stationary import estimate_stationary
+settings = json.loads(sys.argv[1])
+out = {}
+for count in (1, len(jax.local_devices())):
+    r = estimate_stationary(Params.paper_example(), devices=jax.local_devices()[:count], **settings)
+    out[count] = {"mean": {k: v.hex() for k, v in r.mean.items()}, "counts": r.joint.counts.sum(axis=0).tolist()}
+print(json.dumps(out))
+"""
+
+
+def _hex(result):
+    return {k: v.hex() for k, v in result.mean.items()}
+
+
+def test_chunk_size_does_not_change_a_bit():
+    runs = [estimate_stationary(Params.paper_example(), chunk_blocks=c, **SETTINGS) for c in (1, 4)]
+    assert _hex(runs[0]) == _hex(runs[1])
+    assert _hex(runs[0]) == {k: v.hex() for k, v in runs[0].mean.items()}
+    np.testing.assert_array_equal(runs[0].joint.counts, runs[1].joint.counts)
+    assert runs[0].stderr == runs[1].stderr
+
+
+def test_one_and_two_devices_give_identical_numbers():
+    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=2", JAX_PLATFORMS="cpu")
+    output = subprocess.run([sys.executable, "-c", SCRIPT, json.dumps(SETTINGS)], env=env, check=True,
+                            capture_output=True, text=True, timeout=300).stdout
+    by_devices = json.loads(output.strip().splitlines()[-1])
+    assert set(by_devices) == {"1", "2"}  # two host devices were really used
+    assert by_devices["1"] == by_devices["2"]
+    here = estimate_stationary(Params.paper_example(), **SETTINGS)
+    assert by_devices["1"]["mean"] == _hex(here)
+
+
+def test_killed_run_resumes_to_the_same_numbers(tmp_path):
+    settings = dict(SETTINGS, horizon=300.0, paths=64, block_steps=1000, chunk_blocks=1)
+    checkpoint = tmp_path / "run.ckpt.npz"
+    script = SCRIPT.replace("for count in (1, len(jax.local_devices())):", "for count in (1,):").replace(
+        "devices=jax.local_devices()[:count], ", f"checkpoint={str(checkpoint)!r}, ")
+    process = subprocess.Popen([sys.executable, "-c", script, json.dumps(settings)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    total_blocks = 1 + 30  # burn-in 5 -> one block of 10 time units, horizon 300 -> 30 blocks
+    done = 0
+    deadline = time.time() + 240
+    while time.time() < deadline and process.poll() is None:
+        if checkpoint.exists():
+            try:
+                with np.load(checkpoint) as saved:
+                    done = int(saved["next_block"])
+            except (OSError, ValueError, KeyError):
+                done = 0
+            if done >= 4:
+                break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL and 4 <= done < total_blocks  # killed midway
+    resumed = estimate_stationary(Params.paper_example(), checkpoint=str(checkpoint), **settings)
+    uninterrupted = estimate_stationary(Params.paper_example(), **settings)
+    assert _hex(resumed) == _hex(uninterrupted)
+    np.testing.assert_array_equal(resumed.joint.counts, uninterrupted.joint.counts)
+
+
+def test_checkpoint_of_other_settings_is_refused(tmp_path):
+    checkpoint = str(tmp_path / "c.npz")
+    estimate_stationary(Params.paper_example(), checkpoint=checkpoint, **SETTINGS)
+    import pytest
+
+    with pytest.raises(ValueError, match="other settings"):
+        estimate_stationary(Params.paper_example(), checkpoint=checkpoint, **dict(SETTINGS, seed=4))
