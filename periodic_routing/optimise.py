@@ -85,14 +85,36 @@ def _setup(services, arrival_rate, pool_sizes, R=None):
     return lam, services, z, cap
 
 
+#: Per-queue load above which numerical (series, lattice) D/GI/1 evaluations are replaced, inside the
+#: optimiser only, by a convex quadratic extension (the series needs O((1 - rho)^-2) terms).
+RHO_CUT = 0.99
+
+
 def _per_type(kind: str, objective: str, lam: float, law, z_r: float):
+    """x -> x (E W_r(lambda x / z_r) + [E S if response]), the type-r term of the separable objective."""
     single = dgi1 if kind == "periodic" else mgi1
     service_mean = law.mean if objective == "response" else 0.0
+    closed = kind == "bernoulli" or law.deterministic or law.gamma_shape == 1.0
+    x_cap = z_r * law.rate / lam
+
+    def exact(x: float) -> float:
+        return x * (single(lam * x / z_r, law).mean + service_mean)
+
+    if closed:
+        return lambda x: 0.0 if x <= 0 else exact(x)
+    x0 = RHO_CUT * x_cap
+    h = 1e-6 * x0
+    g0 = exact(x0)
+    d0 = (g0 - exact(x0 - h)) / h
+    curv = max(d0, 1.0) / (x_cap - x0)
 
     def g(x: float) -> float:
         if x <= 0:
             return 0.0
-        return x * (single(lam * x / z_r, law).mean + service_mean)
+        if x <= x0:
+            return exact(x)
+        return g0 + d0 * (x - x0) + curv * (x - x0) ** 2  # convex C^1 extension beyond load RHO_CUT
+    g.x_cut = x0
     return g
 
 
@@ -122,6 +144,10 @@ def _optimise(kind, services, arrival_rate, objective, pool_sizes) -> OptimumRes
         x[x < 1e-10] = 0.0
         x = x / x.sum()
         res_success, msg = bool(res.success), str(res.message)
+    for r in range(R):
+        if x[r] > getattr(gs[r], "x_cut", np.inf):
+            raise RuntimeError(f"the optimum puts type {r} at load > {RHO_CUT} where the numerical D/GI/1 "
+                               "evaluation is not supported; use exponential or deterministic service")
     lim = (mean_wait_limit if kind == "periodic" else bernoulli_limit)(x, services, lam, pool_sizes=z)
     return OptimumResult(kind, objective, x, lim.objective(objective), lim, res_success, msg, n_evals[0])
 
@@ -145,6 +171,7 @@ def best_integer_p(services, arrival_rate: float, max_period: int, *, objective:
     lam, services, z, cap = _setup(services, arrival_rate, pool_sizes)
     R = len(services)
     gs = [_per_type("periodic", objective, lam, services[r], z[r]) for r in range(R)]
+    cut = [getattr(g, "x_cut", np.inf) for g in gs]
     cache: dict = {}
     best = None
     n = 0
@@ -153,7 +180,7 @@ def best_integer_p(services, arrival_rate: float, max_period: int, *, objective:
         for p in itertools.product(range(lo, total + 1), repeat=R):
             if sum(p) != total or reduce(math.gcd, p) != 1:
                 continue
-            if any(lam * p[r] / total >= cap[r] for r in range(R)):
+            if any(lam * p[r] / total >= cap[r] or p[r] / total > cut[r] for r in range(R)):
                 continue
             n += 1
             val = 0.0
