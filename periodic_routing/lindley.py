@@ -177,13 +177,26 @@ def simulate_waits(policy, services, arrival_rate: float, k: int, *, arrivals=No
     thin = np.array([classes[c].thin_prob if not periodic[i] else 1.0 for i, c in enumerate(lane_class)])
     phase_rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**32 - 1,)))
     phase = (phase_rng.random(lanes) * plen).astype(np.int64)  # uniform start in the pattern, (4.6)
-    type_lanes = [np.flatnonzero(lane_type == r) for r in range(policy.n_types)]
+    # lanes are laid out (lane, job): rows of one lane are contiguous; lanes of a type are contiguous
+    type_slices = []
+    for r in range(policy.n_types):
+        idx = np.flatnonzero(lane_type == r)
+        type_slices.append(slice(int(idx[0]), int(idx[-1]) + 1) if idx.size else None)
+        if idx.size and idx.size != idx[-1] - idx[0] + 1:  # pragma: no cover - classes are sorted by type
+            raise AssertionError("lanes of a type must be contiguous")
     bern_lanes = np.flatnonzero(~periodic)
     per_lanes = np.flatnonzero(periodic)
-    lane_ar = np.arange(lanes)
     gap_scale = 1.0 / (arrival_rate * k)
 
     rows_per_block = max(64, BLOCK_ELEMENTS // lanes)
+    period = math.lcm(*(int(x) for x in plen[per_lanes])) if per_lanes.size else 1
+    if period <= rows_per_block:  # every block sees the same gap counts: precompute them once
+        rows_per_block = -(-rows_per_block // period) * period
+        cols = np.arange(rows_per_block)
+        counts0 = pat[per_lanes[:, None], (phase[per_lanes, None] + cols[None, :]) % plen[per_lanes, None]]
+        t0 = counts0 * gap_scale if arrivals.is_deterministic else None
+    else:
+        counts0 = t0 = None
     total = burn_in + n_jobs
     n_blocks = -(-total // rows_per_block)
     chunk_blocks = 1 if chunk_jobs is None else max(1, positive_int("chunk_jobs", chunk_jobs) // rows_per_block)
@@ -201,42 +214,49 @@ def simulate_waits(policy, services, arrival_rate: float, k: int, *, arrivals=No
         g0 = b * rows_per_block
         rows = min(rows_per_block, total - g0)
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(b,)))
-        g = np.arange(g0, g0 + rows)
-        s = np.empty((rows, lanes))
-        for r, idx in enumerate(type_lanes):
-            if idx.size:
-                s[:, idx] = services[r].sample(rng, (rows, idx.size))
-        counts = np.empty((rows, lanes), dtype=np.int64)
+        x = np.empty((lanes, rows))
+        for r, sl in enumerate(type_slices):
+            if sl is not None:
+                x[sl] = services[r].sample(rng, (sl.stop - sl.start, rows))
         if per_lanes.size:
-            pos = (phase[per_lanes][None, :] + g[:, None]) % plen[per_lanes][None, :]
-            counts[:, per_lanes] = pat[lane_ar[per_lanes][None, :], pos]
+            if t0 is not None:
+                x[per_lanes] -= t0[:, :rows]
+            else:
+                if counts0 is not None:
+                    counts = counts0[:, :rows]
+                else:
+                    g = np.arange(g0, g0 + rows)
+                    counts = pat[per_lanes[:, None], (phase[per_lanes, None] + g[None, :]) % plen[per_lanes, None]]
+                x[per_lanes] -= arrivals.sum_of(rng, counts) * gap_scale
         if bern_lanes.size:
-            counts[:, bern_lanes] = rng.geometric(thin[bern_lanes], size=(rows, bern_lanes.size))
-        x = s - arrivals.sum_of(rng, counts) * gap_scale
-        w = lindley(x, w0)
-        w0 = w[-1].copy()
+            counts = rng.geometric(thin[bern_lanes, None], size=(bern_lanes.size, rows))
+            x[bern_lanes] -= arrivals.sum_of(rng, counts) * gap_scale
+        z = np.cumsum(x, axis=1)  # Lindley in closed form along each lane, see lindley()
+        m = np.minimum.accumulate(z, axis=1)
+        np.minimum(m, -w0[:, None], out=m)
+        w = np.subtract(z, m, out=z)
+        w0 = w[:, -1].copy()
         start = max(burn_in - g0, 0)  # first row of this block that enters the statistics
         if start > 0:
-            wmax_burn = max(wmax_burn, float(w[:start].max()))
+            wmax_burn = max(wmax_burn, float(w[:, :start].max()))
         if start < rows:
             if h is None and hist_bins:
-                top = 3.0 * max(wmax_burn, float(w[start:].max()) if burn_in == 0 else wmax_burn)
+                top = 3.0 * (wmax_burn if burn_in > 0 else float(w[:, start:].max()))
                 top = top if top > 0 else 10.0 * max(sv.mean for sv in services)
                 h = top / hist_bins
-            ws = w[start:]
-            j = g[start:] - burn_in
-            bidx = j // batch_len
-            for bb in np.unique(bidx):
-                sel = bidx == bb
-                seg = ws[sel]
-                s1[bb] += seg.sum(axis=0)
-                s2[bb] += np.einsum("ij,ij->j", seg, seg)
-            if hist_bins:
-                idx = np.minimum(np.ceil(ws / h), hist_bins + 1).astype(np.int64)
-                b_lo = int(bidx[0])
-                off = ((bidx - b_lo)[:, None] * C + lane_class[None, :]) * nb2
-                nbk = int(bidx[-1]) - b_lo + 1
-                hist[b_lo:b_lo + nbk] += np.bincount((off + idx).ravel(), minlength=nbk * C * nb2).reshape(nbk, C, nb2)
+            j0 = g0 + start - burn_in  # job index (after burn-in) of column `start`
+            col = start
+            while col < rows:
+                bb = (j0 + col - start) // batch_len
+                stop = min(rows, start + (bb + 1) * batch_len - j0)
+                seg = w[:, col:stop]
+                s1[bb] += seg.sum(axis=1)
+                s2[bb] += np.einsum("ij,ij->i", seg, seg)
+                if hist_bins:
+                    idx = np.minimum(np.ceil(seg / h), hist_bins + 1).astype(np.int64)
+                    idx += (lane_class * nb2)[:, None]
+                    hist[bb] += np.bincount(idx.ravel(), minlength=C * nb2).reshape(C, nb2)
+                col = stop
         if (b + 1) % chunk_blocks == 0 or b == n_blocks - 1:
             bar.update(min(total, g0 + rows) - bar.n)
     bar.close()
