@@ -17,7 +17,7 @@ JSQ = Params.homogeneous(1.0)
 
 @pytest.fixture(scope="module")
 def example_run():
-    return estimate_stationary(EXAMPLE, seed=11, dt=0.005, burn_in=20, horizon=1000, paths=1024,
+    return estimate_stationary(EXAMPLE, seed=11, dt=0.005, burn_in=20, horizon=4000, paths=1024,
                                dtype="float32", progress=False)
 
 
@@ -50,21 +50,16 @@ def test_euler_identity_of_the_discrete_chain(example_run):
     assert abs(estimate - dt / 2 * beta**2 - 1) < 3 * stderr
 
 
-def test_monte_carlo_agrees_with_the_grid_on_E_Y12_jsq(jsq_run, grids):
-    estimate, stderr, reference = jsq_run.mean["Y_12"], jsq_run.stderr["Y_12"], grids["jsq"].moments["Y_12"]
-    assert stderr < 0.005 * reference
+@pytest.mark.parametrize("case", ["example", "jsq"])
+def test_monte_carlo_agrees_with_the_grid_on_E_Y12(case, example_run, jsq_run, grids):
+    """In the paper's example Y_12 is fed only by rare excursions of Y_M1 to 0 (E[Y_M1] = -3.2, sd 1.3),
+    so E[Y_12] ~ 0.0098 has a large relative variance (4e6 time units give a 0.65% standard error) and
+    a Euler bias of about 1% at dt = 0.01: the example runs at dt = 0.005."""
+    run, grid = (example_run, grids["example"]) if case == "example" else (jsq_run, grids["jsq"])
+    estimate, stderr, reference = run.mean["Y_12"], run.stderr["Y_12"], grid.moments["Y_12"]
+    assert stderr < 0.0067 * reference  # 3 standard errors resolve the 2% criterion
     assert abs(estimate - reference) < 3 * stderr
     assert abs(estimate - reference) < 0.02 * reference
-
-
-def test_monte_carlo_agrees_with_the_grid_on_E_Y12_example(example_run, grids):
-    """In the paper's example Y_12 is fed only by rare excursions of Y_M1 to 0 (E[Y_M1] = -3.2, sd 1.3),
-    so E[Y_12] ~ 0.0098 has a large relative variance and the Euler bias of the excursion probability
-    is ~1% at dt = 0.005.  Within the test budget the standard error is ~1.3%: the comparison is to
-    3 standard errors; benchmarks/stationary_accuracy.py runs 4x longer for the 2% figure."""
-    estimate, stderr, reference = example_run.mean["Y_12"], example_run.stderr["Y_12"], grids["example"].moments["Y_12"]
-    assert stderr < 0.015 * reference
-    assert abs(estimate - reference) < 3 * stderr
 
 
 def test_tails_match_the_grid(jsq_run, grids):
