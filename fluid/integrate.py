@@ -25,26 +25,28 @@ RTOL = 1e-12
 
 class NumericalTrajectory(NamedTuple):
     """solve_ivp trajectory: times ``t`` (T,), states ``v`` (T, 2), detected hitting time (inf if
-    none), exit time from Omega-bar (inf if none), and the number of right-hand-side evaluations."""
+    none), exit time from Omega-bar (inf if none), the number of right-hand-side evaluations and,
+    if a running cost h was given, int_0^{max t} h(v(s)) ds (else nan)."""
 
     t: np.ndarray
     v: np.ndarray
     hitting_time: float
     exit_time: float
     evaluations: int
+    integral: float = float("nan")
 
 
-def _free_rhs(c: FluidCoefficients):
+def _free_rhs(c: FluidCoefficients, cost=None):
     def rhs(_t, v):
         b1, b2 = limit_drift(v[0], v[1], c.drift, c.mu_1, c.mu_M)
-        return np.array([b1, b2])
+        return np.array([b1, b2]) if cost is None else np.array([b1, b2, cost(v[0], v[1])])
 
     return rhs
 
 
-def _sliding_rhs(c: FluidCoefficients):
-    def rhs(_t, _v):
-        return np.array([0.0, -c.drift])
+def _sliding_rhs(c: FluidCoefficients, cost=None):
+    def rhs(_t, v):
+        return np.array([0.0, -c.drift]) if cost is None else np.array([0.0, -c.drift, cost(0.0, v[1])])
 
     return rhs
 
@@ -55,10 +57,15 @@ def _event(fun, direction):
     return fun
 
 
-def integrate_point_core(x1: float, x2: float, t_eval: np.ndarray, c: FluidCoefficients, rtol: float = RTOL):
+def integrate_point_core(x1: float, x2: float, t_eval: np.ndarray, c: FluidCoefficients, rtol: float = RTOL,
+                         cost=None):
+    """Phase-by-phase solve_ivp (see module docstring); with a running ``cost`` h(v_1, v_2) the state
+    is augmented by I' = h(v), so the integral is computed by the same adaptive steps (each phase is
+    smooth, the switches are events)."""
     t_end = float(np.max(t_eval)) if t_eval.size else 0.0
     scale = max(abs(x1), x2, c.drift / c.mu_M)
-    atol = 1e-3 * rtol * scale
+    atol = 1e-3 * rtol * scale if cost is None else np.array([1e-3 * rtol * scale] * 2 + [1e-3 * rtol])
+    extra = [] if cost is None else [0.0]
     out = np.full((t_eval.size, 2), np.nan)
     floor = c.sliding_floor
     evaluations = 0
@@ -66,7 +73,7 @@ def integrate_point_core(x1: float, x2: float, t_eval: np.ndarray, c: FluidCoeff
     def fill(sol, start, stop, last):
         mask = (t_eval >= start) & ((t_eval < stop) | (last & (t_eval <= stop)))
         if np.any(mask):
-            out[mask] = sol.sol(t_eval[mask]).T
+            out[mask] = sol.sol(t_eval[mask])[:2].T
 
     def run(rhs, t0, state, events):
         nonlocal evaluations
@@ -76,36 +83,42 @@ def integrate_point_core(x1: float, x2: float, t_eval: np.ndarray, c: FluidCoeff
         return sol
 
     hit_time, exit_time = np.inf, np.inf
-    t0, state = 0.0, np.array([x1, x2], dtype=float)
+    t0, state = 0.0, np.array([x1, x2] + extra, dtype=float)
     phase = "sliding" if (x1 == 0.0 and x2 > floor) else "free"
     if phase == "free":
         hit = _event(lambda _t, v: v[0], 1.0) if not (x1 == 0.0) else None
-        sol = run(_free_rhs(c), t0, state, [hit] if hit else None)
+        sol = run(_free_rhs(c, cost), t0, state, [hit] if hit else None)
         if sol.status == 1 and sol.t_events[0].size:
             hit_time = float(sol.t_events[0][0])
             fill(sol, t0, hit_time, False)
-            t0, state, phase = hit_time, np.array([0.0, sol.y_events[0][0][1]]), "sliding"
+            state = sol.y_events[0][0].copy()
+            state[0] = 0.0
+            t0, phase = hit_time, "sliding"
         else:
             fill(sol, t0, t_end, True)
-            phase = "done"
+            state, phase = sol.y[:, -1], "done"
     else:
         hit_time = 0.0
     if phase == "sliding":
         leave = _event(lambda _t, v: v[1] - floor, -1.0)
-        sol = run(_sliding_rhs(c), t0, state, [leave])
+        sol = run(_sliding_rhs(c, cost), t0, state, [leave])
         if sol.status == 1 and sol.t_events[0].size:
             exit_time = float(sol.t_events[0][0])
             fill(sol, t0, exit_time, False)
-            t0, state, phase = exit_time, np.array([0.0, floor]), "free"
+            state = sol.y_events[0][0].copy()
+            state[:2] = [0.0, floor]
+            t0, phase = exit_time, "free"
         else:
             fill(sol, t0, t_end, True)
-            phase = "done"
+            state, phase = sol.y[:, -1], "done"
         if phase == "free":
-            sol = run(_free_rhs(c), t0, state, None)
+            sol = run(_free_rhs(c, cost), t0, state, None)
             fill(sol, t0, t_end, True)
+            state = sol.y[:, -1]
     if x1 == 0.0 and x2 <= floor:
         hit_time, exit_time = 0.0, 0.0
-    return NumericalTrajectory(t_eval, out, hit_time, exit_time, evaluations)
+    integral = float(state[2]) if cost is not None else float("nan")
+    return NumericalTrajectory(t_eval, out, hit_time, exit_time, evaluations, integral)
 
 
 def integrate_trajectory(x, t_eval, *, beta, mu_1, mu_M, n=1, rtol=RTOL) -> NumericalTrajectory:

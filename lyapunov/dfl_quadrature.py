@@ -90,27 +90,21 @@ def dfl_f_star(x, *, beta, mu_1, mu_M, kappa, n=1, rtol=RTOL):
 
 def dfl_integral(
     x,
-    running_cost: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    running_cost: Callable[[float, float], float],
     horizon: float,
     *,
     beta,
     mu_1,
     mu_M,
     n=1,
-    nodes: int = 4001,
     rtol: float = RTOL,
 ):
-    """int_0^horizon h(v^x(s)) ds by composite Simpson quadrature on the solve_ivp trajectory
-    (``fluid.integrate``), for ``x`` (..., 2).  ``horizon`` must cover the support of h(v^x(.));
-    accuracy is that of Simpson's rule with ``nodes`` nodes (use for smooth h, e.g. Appendix G)."""
-    from scipy.integrate import simpson
-
+    """int_0^horizon h(v^x(s)) ds for a running cost h(v_1, v_2) (scalars -> scalar), integrated with
+    the trajectory by ``fluid.integrate`` (state augmented by I' = h(v), phase by phase, switches as
+    events), for ``x`` (..., 2).  ``horizon`` must cover the support of h(v^x(.)) (used for Appendix G)."""
     c = check_coefficients(beta, mu_1, mu_M, n)
     x = check_points(x)
-    t = np.linspace(0.0, float(horizon), int(nodes))
+    t = np.array([0.0, float(horizon)])
     flat = x.reshape(-1, 2)
-    out = np.empty(flat.shape[0])
-    for i, (a, b_) in enumerate(flat):
-        v = integrate_point_core(float(a), float(b_), t, c, rtol).v
-        out[i] = simpson(running_cost(v[:, 0], v[:, 1]), x=t)
+    out = np.array([integrate_point_core(float(a), float(b_), t, c, rtol, running_cost).integral for a, b_ in flat])
     return out.reshape(x.shape[:-1])
