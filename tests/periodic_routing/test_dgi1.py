@@ -102,3 +102,17 @@ def test_dd1_and_unstable():
         D.dgi1(3.0, sv.exponential(3.0))
     with pytest.raises(ValueError, match="< 1"):
         D.mgi1(4.0, sv.erlang(2, 3.0))
+
+
+def test_round_robin_two_queues_is_e2_m_1():
+    """p = (1, 1), k = 1, Poisson arrivals at rate L: each queue sees Gamma(2, L) gaps, a GI/M/1 queue with
+    E W = sigma/(mu(1 - sigma)), sigma = (L/(L + mu(1 - sigma)))^2 (Kleinrock, Queueing Systems I, 6.4)."""
+    from scipy import optimize
+
+    lam, mu = 1.2, 1.0
+    sigma = optimize.brentq(lambda s: s - (lam / (lam + mu * (1 - s))) ** 2, 1e-12, 1 - 1e-6, xtol=1e-15)
+    exact = sigma / (mu * (1 - sigma))
+    sim = simulate_waits(TypeWordPolicy((0, 1), (1, 1)), [sv.exponential(mu)] * 2, lam, 1, n_jobs=1 << 16,
+                         replicas=8, seed=12, quantiles=(), hist_bins=0, progress=False)
+    assert sim.mean_stderr < 0.02 * exact
+    assert abs(sim.mean - exact) < 3 * sim.mean_stderr
