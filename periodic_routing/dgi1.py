@@ -118,7 +118,9 @@ def spitzer_gamma(arrival_rate: float, shape: float, scale: float, *, tol: float
         g = np.exp(A * np.log(x) - x - special.gammaln(A + 1.0))
         e1 = th * ((A - x) * Q + A * g)
         e2 = th * th * (((x - A) ** 2 + A) * Q + A * (A + 1.0 - x) * g)
-        e1 = np.maximum(e1, 0.0)  # rounding in the far tail only (terms < 1e-300 relative): see docstring
+        if min(e1.min(), e2.min()) < -1e-280:  # only underflow (|value| < 1e-300) may come out negative
+            raise RuntimeError(f"Spitzer term lost precision (min {min(e1.min(), e2.min()):.3g})")
+        e1 = np.maximum(e1, 0.0)  # zero out denormal underflow, see the check above
         e2 = np.maximum(e2, 0.0)
         t1, t2, t0 = e1 / n, e2 / n, Q / n
         s1 += float(t1.sum())
@@ -161,7 +163,9 @@ def _lattice_wait(pmf: np.ndarray, m: int, tol: float = 1e-14, max_iter: int = 2
     for it in range(max_iter):
         nfft = fft.next_fast_len(L + pmf.size - 1)
         conv = fft.irfft(fft.rfft(w, nfft) * fft.rfft(pmf, nfft), nfft)[:L + pmf.size - 1]
-        conv = np.maximum(conv, 0.0)  # FFT round-off (1e-17) only
+        if conv.min() < -1e-12:
+            raise RuntimeError(f"FFT convolution lost precision (min {conv.min():.3g})")
+        conv = np.maximum(conv, 0.0)  # FFT round-off (|value| < 1e-12, checked above) only
         new = np.empty(L)
         new[0] = conv[:m + 1].sum()
         seg = conv[m + 1:m + L]
