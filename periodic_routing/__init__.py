@@ -24,7 +24,8 @@ Example::
     simulate_waits(balanced_policy((3, 2)), svc, 2.0, k=32).mean    # E W^(32) -> E W(p)
 """
 from . import arrivals, service, words
-from .dgi1 import QueueLimit, dgi1, dm1, lattice_dgi1, mgi1, spitzer_gamma
+from . import dgi1  # the module (its function dgi1.dgi1 is not re-exported under the same name)
+from .dgi1 import QueueLimit, dm1, lattice_dgi1, mgi1, spitzer_gamma
 from .information import InformationTable, price_of_information
 from .limit import LimitResult, bernoulli_limit, limit_cdf, mean_wait_limit
 from .lindley import SimulationResult, lindley, simulate_waits, waiting_time_sequences
@@ -35,7 +36,7 @@ from .words import (BernoulliPolicy, QueueWord, TypeWordPolicy, balanced_policy,
 
 __all__ = [
     "arrivals", "service", "words",
-    "QueueLimit", "dgi1", "dm1", "lattice_dgi1", "mgi1", "spitzer_gamma",
+    "dgi1", "QueueLimit", "dm1", "lattice_dgi1", "mgi1", "spitzer_gamma",
     "InformationTable", "price_of_information",
     "LimitResult", "bernoulli_limit", "limit_cdf", "mean_wait_limit",
     "SimulationResult", "lindley", "simulate_waits", "waiting_time_sequences",
