@@ -8,6 +8,12 @@ and switches on events:
      v_2 = beta/(mu_1 sqrt(n)) crossed downwards (exit from Omega-bar);
   3. free phase again until the final time (no re-entry: v_2 is non-increasing).
 A start in Omega-bar begins in phase 2; a start on the axis below it leaves the axis at once.
+
+Near-tangential arrivals (entry height close to beta/(mu_1 sqrt(n))) can cross v_1 = 0 and come back
+inside one step, which step-based event detection misses.  The free phase therefore also stops at the
+peak of v_1 (terminal event dv_1/dt = 0 downwards; v_1 has at most one peak, since d(dv_1/dt)/dt =
+-mu_1^2 v_2 < 0 where dv_1/dt = 0).  At any stop with v_1 > 0 the crossing was missed earlier; it is then
+located by Brent's method on the dense output, where v_1 is increasing (before its peak).
 """
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy.integrate import solve_ivp
+from scipy.optimize import brentq
 
 from fluid.validation import FluidCoefficients, check_coefficients, check_points, check_times
 from reflected_ou.drift import limit_drift
@@ -57,6 +64,57 @@ def _event(fun, direction):
     return fun
 
 
+class FreePhase(NamedTuple):
+    """Outcome of :func:`free_phase`: ``outcome`` is 'hit' (v_1 reached 0), 'stop' (the stop event with
+    index ``stop_index`` fired) or 'end'; ``time``/``state`` where it ended; ``segments`` the
+    (solution, start, stop) pieces for dense output; ``evaluations`` the number of rhs calls."""
+
+    outcome: str
+    time: float
+    state: np.ndarray
+    segments: list
+    stop_index: int
+    evaluations: int
+
+
+def free_phase(rhs, t0, state, t_end, *, rtol, atol, stop_events=(), detect_hit=True) -> FreePhase:
+    """Integrate a free phase (state[0] = v_1 < 0) until v_1 = 0 (if ``detect_hit``), one of the terminal
+    ``stop_events`` or ``t_end``, robustly against missed tangential crossings (module docstring)."""
+    segments, evaluations = [], 0
+    stops = list(stop_events)
+    if detect_hit:
+        hit = _event(lambda _t, v: v[0], 1.0)
+        peak = _event(lambda t, v: rhs(t, v)[0], -1.0)
+        sol = solve_ivp(rhs, (t0, max(t_end, t0)), state, method="DOP853", rtol=rtol, atol=atol,
+                        dense_output=True, events=[hit, peak] + stops)
+        evaluations += sol.nfev
+        t_stop, y_stop = float(sol.t[-1]), sol.y[:, -1]
+        if sol.status == 1 and sol.t_events[0].size:
+            t_hit = float(sol.t_events[0][0])
+            return FreePhase("hit", t_hit, sol.y_events[0][0].copy(), [(sol, t0, t_hit)], -1, evaluations)
+        if y_stop[0] > 0.0:  # crossed and (nearly) came back inside one step: locate the crossing
+            t_hit = brentq(lambda t: sol.sol(t)[0], t0, t_stop, xtol=1e-300, rtol=4 * np.finfo(float).eps)
+            return FreePhase("hit", t_hit, sol.sol(t_hit), [(sol, t0, t_hit)], -1, evaluations)
+        if sol.status != 1:
+            return FreePhase("end", t_stop, y_stop, [(sol, t0, t_stop)], -1, evaluations)
+        for index in range(len(stops)):
+            if sol.t_events[2 + index].size:
+                return FreePhase("stop", t_stop, sol.y_events[2 + index][0].copy(), [(sol, t0, t_stop)], index,
+                                 evaluations)
+        segments.append((sol, t0, t_stop))  # peak below the axis: never hits, carry on
+        t0, state = t_stop, sol.y_events[1][0].copy()
+    sol = solve_ivp(rhs, (t0, max(t_end, t0)), state, method="DOP853", rtol=rtol, atol=atol, dense_output=True,
+                    events=stops or None)
+    evaluations += sol.nfev
+    t_stop = float(sol.t[-1])
+    segments.append((sol, t0, t_stop))
+    if sol.status == 1:
+        for index in range(len(stops)):
+            if sol.t_events[index].size:
+                return FreePhase("stop", t_stop, sol.y_events[index][0].copy(), segments, index, evaluations)
+    return FreePhase("end", t_stop, sol.y[:, -1], segments, -1, evaluations)
+
+
 def integrate_point_core(x1: float, x2: float, t_eval: np.ndarray, c: FluidCoefficients, rtol: float = RTOL,
                          cost=None):
     """Phase-by-phase solve_ivp (see module docstring); with a running ``cost`` h(v_1, v_2) the state
@@ -86,17 +144,17 @@ def integrate_point_core(x1: float, x2: float, t_eval: np.ndarray, c: FluidCoeff
     t0, state = 0.0, np.array([x1, x2] + extra, dtype=float)
     phase = "sliding" if (x1 == 0.0 and x2 > floor) else "free"
     if phase == "free":
-        hit = _event(lambda _t, v: v[0], 1.0) if not (x1 == 0.0) else None
-        sol = run(_free_rhs(c, cost), t0, state, [hit] if hit else None)
-        if sol.status == 1 and sol.t_events[0].size:
-            hit_time = float(sol.t_events[0][0])
-            fill(sol, t0, hit_time, False)
-            state = sol.y_events[0][0].copy()
+        result = free_phase(_free_rhs(c, cost), t0, state, t_end, rtol=rtol, atol=atol, detect_hit=x1 < 0.0)
+        evaluations += result.evaluations
+        for sol, start, stop in result.segments:
+            fill(sol, start, stop, result.outcome != "hit" and stop == result.time)
+        state = result.state.copy()
+        if result.outcome == "hit":
+            hit_time = result.time
             state[0] = 0.0
             t0, phase = hit_time, "sliding"
         else:
-            fill(sol, t0, t_end, True)
-            state, phase = sol.y[:, -1], "done"
+            phase = "done"
     else:
         hit_time = 0.0
     if phase == "sliding":

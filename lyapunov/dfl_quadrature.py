@@ -7,7 +7,8 @@ until the terminal event w = 0; writing w rather than max(w, 0) keeps the right-
 the step that contains the event, so the dense output is accurate there):
   * free phase: (dv_1, dw) = limit_drift(v_1, w + k, beta/sqrt(n)) ((6.47)-(6.48)); terminal events
     v_1 = 0 (upwards: entry into Omega-bar) and w = 0 (downwards: the integrand vanishes for good,
-    since v_2 is non-increasing);
+    since v_2 is non-increasing); ``fluid.integrate.free_phase`` also catches near-tangential entries
+    that cross v_1 = 0 and come back inside one step;
   * sliding phase on Omega-bar: (dv_1, dw) = (0, -beta/sqrt(n)) ((6.57)-(6.58)); terminal event w = 0.
 Since kappa > beta/mu_1, w = 0 is reached before the trajectory leaves Omega-bar, so nothing is lost.
 
@@ -21,7 +22,7 @@ from typing import Callable
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from fluid.integrate import integrate_point_core
+from fluid.integrate import free_phase, integrate_point_core
 from fluid.validation import FluidCoefficients, check_coefficients, check_kappa, check_points
 from reflected_ou.drift import limit_drift
 
@@ -51,15 +52,14 @@ def dfl_point_core(x1: float, x2: float, k: float, c: FluidCoefficients, rtol: f
             d1, d2 = limit_drift(s[0], s[1] + k, b, c.mu_1, c.mu_M)
             return np.array([d1, d2, s[1]])
 
-        hit = _terminal(lambda _t, s: s[0], 1.0)
         level = _terminal(lambda _t, s: s[1], -1.0)
-        sol = solve_ivp(free, (0.0, horizon), [x1, w0, 0.0], method="DOP853", rtol=rtol, atol=atol,
-                        events=[hit, level])
-        if sol.status != 1:
+        result = free_phase(free, 0.0, np.array([x1, w0, 0.0]), horizon, rtol=rtol, atol=atol,
+                            stop_events=[level], detect_hit=True)
+        if result.outcome == "end":
             raise RuntimeError(f"DFL quadrature: no event before the horizon at x = ({x1}, {x2})")
-        if sol.t_events[1].size:  # v_2 reached k before the axis: done (Omega_2)
-            return float(sol.y_events[1][0][2])
-        state = sol.y_events[0][0]
+        if result.outcome == "stop":  # v_2 reached k before the axis: done (Omega_2)
+            return float(result.state[2])
+        state = result.state
         integral, w_hit = float(state[2]), float(state[1])
     else:
         w_hit = w0
