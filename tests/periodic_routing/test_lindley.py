@@ -100,3 +100,28 @@ def test_deterministic_everything_gives_zero_wait():
     res = simulate_waits(pol, [sv.deterministic(3.0), sv.deterministic(1.0)], 2.0, 4,
                          arrivals=arrivals.deterministic(), n_jobs=4096, replicas=2, progress=False)
     assert res.mean == 0.0 and res.cdf[0] == 1.0
+
+
+def test_case3_deterministic_arrivals_converge_from_above():
+    """Case 3 (T = 1/(lambda k)): E W^(k) >= E W(p) (3.11) and -> E W(p) (3.8)."""
+    from periodic_routing import limit as L
+
+    lim = L.mean_wait_limit((3, 2), SVC, 2.0).mean
+    res = [simulate_waits(balanced_policy((3, 2)), SVC, 2.0, k, arrivals=arrivals.deterministic(), n_jobs=1 << 15,
+                          replicas=8, seed=30 + k, hist_bins=0, quantiles=(), progress=False) for k in (1, 32)]
+    assert all(r.mean > lim - 3 * r.mean_stderr for r in res)
+    assert res[1].mean_stderr < 0.03 * lim and abs(res[1].mean - lim) < 3 * res[1].mean_stderr
+
+
+def test_waiting_time_sequences_general_word_and_bernoulli():
+    qw = QueueWord((0, 0, 2, 1, 3, 0), k=2, n_types=2)
+    w, types = waiting_time_sequences(qw, SVC, 1.2, 2, 50000, seed=1)
+    assert w.shape == (50000, 4) and list(types) == [0, 0, 1, 1]
+    assert w[1000:, 0].mean() > w[1000:, 1].mean()  # queue 0 takes half of all jobs
+    from periodic_routing import BernoulliPolicy
+    w, _ = waiting_time_sequences(BernoulliPolicy((0.6, 0.4)), SVC, 2.0, 1, 200000, seed=2)
+    bm = w[20000:].reshape(30, -1, 2).mean(axis=1)  # 30 batch means per queue
+    m, se = bm.mean(axis=0), bm.std(axis=0, ddof=1) / np.sqrt(30)
+    for r, rate in ((0, 1.2), (1, 0.8)):  # Bernoulli thinning of Poisson: M/M/1 at rate lambda q_r
+        exact = D.mgi1(rate, SVC[r]).mean
+        assert se[r] < 0.1 * exact and abs(m[r] - exact) < 3 * se[r]
