@@ -62,6 +62,22 @@ class GridResult:
         """(y_M1 grid, y_12 grid, density) of the fine grid: mass / delta^2."""
         return self.fine.y_M1, self.fine.y_12, self.fine.mass / self.fine.delta**2
 
+    def tail_Y_12(self, y):
+        """P(Y_12 > y), Richardson-extrapolated from both grids (node masses spread over their cells)."""
+        return 2 * _lattice_tail(self.fine.y_12, self.fine.mass.sum(axis=0), self.fine.delta, y) - _lattice_tail(
+            self.coarse.y_12, self.coarse.mass.sum(axis=0), self.coarse.delta, y)
+
+    def tail_idle(self, y):
+        """P(-Y_M1 > y), Richardson-extrapolated from both grids."""
+        return 2 * _lattice_tail(-self.fine.y_M1, self.fine.mass.sum(axis=1), self.fine.delta, y) - _lattice_tail(
+            -self.coarse.y_M1, self.coarse.mass.sum(axis=1), self.coarse.delta, y)
+
+
+def _lattice_tail(values, probabilities, delta, y):
+    """P(X > y) when the mass at node v is spread uniformly over [v - delta/2, v + delta/2]."""
+    y = np.asarray(y, dtype=float)[..., None]
+    return np.sum(probabilities * np.clip((values + delta / 2 - y) / delta, 0.0, 1.0), axis=-1)
+
 
 def _generator(params: Params, delta: float, box: Box):
     k_max = int(round(-box.y_M1_low / delta))

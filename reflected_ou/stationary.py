@@ -67,7 +67,8 @@ class StationaryResult:
 
     mean / stderr map the observables Y_M1, Y_12, Y_M1_sq, Y_12_sq, Y_M1_Y_12 (second moments and
     the cross moment) and U_rate (long-run rate of the regulator U_1) to float64 numbers.
-    ``joint`` is the 2-D histogram of (Y_M1, Y_12) with under/overflow bins.
+    ``joint`` is the 2-D histogram of (Y_M1, Y_12) with under/overflow bins, kept per batch so that
+    tail probabilities come with batch-means standard errors.
     """
 
     params: Params
@@ -84,25 +85,23 @@ class StationaryResult:
 
     @property
     def hist_Y_M1(self) -> Histogram:
-        marginal = Histogram(self.joint.axes[0])
-        marginal.add(self.joint.counts.sum(axis=1))
-        return marginal
+        return self.joint.marginal(0)
 
     @property
     def hist_Y_12(self) -> Histogram:
-        marginal = Histogram(self.joint.axes[1])
-        marginal.add(self.joint.counts.sum(axis=0))
-        return marginal
+        return self.joint.marginal(1)
 
     def tail_Y_12(self):
-        """(y, P(Y_12 > y)) at the histogram edges."""
-        return self.hist_Y_12.tail()
+        """(y, P(Y_12 > y), batch-means standard error) at the histogram edges."""
+        return self.hist_Y_12.tail_with_stderr()
 
     def tail_idle(self):
-        """(y, P(-Y_M1 > y)) at the histogram edges (y >= 0)."""
-        edges, above = self.hist_Y_M1.tail()
-        below = 1.0 - above  # P(Y_M1 <= e); continuous law, so P(Y_M1 < e) at the edges
-        return -edges[::-1], below[::-1]
+        """(y, P(-Y_M1 > y), standard error) at the histogram edges (y >= 0).
+
+        P(-Y_M1 > y) = P(Y_M1 < -y) = 1 - P(Y_M1 >= -y), and the law of Y_M1 has no atoms.
+        """
+        edges, above, stderr = self.hist_Y_M1.tail_with_stderr()
+        return -edges[::-1], 1.0 - above[::-1], stderr[::-1]
 
     def identities(self):
         """[(name, estimate, stderr, exact)] for the exact identities of ``reflected_ou.identities``."""
@@ -188,7 +187,7 @@ def estimate_stationary(
     key = jax.random.key(seed)
     replica_ids = jax.device_put(jnp.arange(paths), sharding)
     batch_means = BatchMeans(OBSERVABLES, paths, batches)
-    joint = Histogram(bins_M1, bins_12)
+    joint = Histogram(bins_M1, bins_12, batches=batches)
     fingerprint = _fingerprint(params=params.as_dict(), seed=seed, dt=dt, paths=paths, scheme=scheme,
                                dtype=str(jnp.dtype(dtype)), block_steps=block_steps, burn_blocks=burn_blocks,
                                horizon_blocks=horizon_blocks, batches=batches, bins_M1=bins_M1, bins_12=bins_12)
@@ -217,8 +216,9 @@ def estimate_stationary(
         for block, sums, counts in outputs:
             if block >= burn_blocks:
                 horizon_block = block - burn_blocks
-                batch_means.add(batch_of_block(horizon_block, horizon_blocks, batches), np.asarray(sums), block_steps)
-                joint.add(np.asarray(counts))
+                batch = batch_of_block(horizon_block, horizon_blocks, batches)
+                batch_means.add(batch, np.asarray(sums), block_steps)
+                joint.add(np.asarray(counts), batch)
         next_block = chunk.stop
         if checkpoint:
             _save_checkpoint(checkpoint, fingerprint, next_block, state, batch_means, joint)

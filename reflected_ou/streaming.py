@@ -20,6 +20,19 @@ from typing import Mapping, Sequence
 import numpy as np
 
 
+def ratio_covariance(sums: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Batch-means covariance of the ratio estimator sum(sums)/sum(weights), (module docstring).
+
+    ``sums`` has shape (B, k) and ``weights`` shape (B,), one row per non-empty batch.
+    """
+    n = weights.size
+    if n < 2:
+        raise ValueError("need at least two non-empty batches for a standard error")
+    mean = sums.sum(axis=0) / weights.sum()
+    deviations = (sums / weights[:, None] - mean) * (weights / weights.mean())[:, None]
+    return deviations.T @ deviations / (n * (n - 1))
+
+
 def batch_of_block(block: int, n_blocks: int, n_batches: int) -> int:
     """Batch k = floor(block * K / n_blocks): consecutive blocks, batch sizes differing by <= 1."""
     return (block * n_batches) // n_blocks
@@ -54,13 +67,7 @@ class BatchMeans:
 
     def covariance_of_mean(self) -> np.ndarray:
         """Batch-means covariance matrix of the vector of means (ratio estimator)."""
-        sums, weights = self._filled()
-        n = weights.size
-        if n < 2:
-            raise ValueError("need at least two non-empty batches for a standard error")
-        mean = sums.sum(axis=0) / weights.sum()
-        deviations = (sums / weights[:, None] - mean) * (weights / weights.mean())[:, None]
-        return deviations.T @ deviations / (n * (n - 1))
+        return ratio_covariance(*self._filled())
 
     def mean(self) -> dict[str, float]:
         return dict(zip(self.names, map(float, self.mean_vector())))
@@ -128,16 +135,30 @@ class FixedBins:
 
 
 class Histogram:
-    """Fixed-bin counts (float64: weights may be times) over 1 or 2 axes, with under/overflow."""
+    """Fixed-bin counts (float64: weights may be times) over 1 or 2 axes, with under/overflow.
 
-    def __init__(self, *axes: FixedBins):
+    With ``batches`` = K > 1 the counts are also kept per batch (K copies of the bins: memory
+    independent of the horizon), which gives batch-means standard errors of tail probabilities.
+    """
+
+    def __init__(self, *axes: FixedBins, batches: int = 1):
         if len(axes) not in (1, 2):
             raise ValueError("Histogram takes one or two FixedBins axes")
         self.axes = axes
-        self.counts = np.zeros(tuple(a.count + 2 for a in axes), dtype=np.float64)
+        self.batch_counts = np.zeros((batches,) + tuple(a.count + 2 for a in axes), dtype=np.float64)
 
-    def add(self, counts) -> None:
-        self.counts += np.asarray(counts, dtype=np.float64).reshape(self.counts.shape)
+    @property
+    def counts(self) -> np.ndarray:
+        return self.batch_counts.sum(axis=0)
+
+    def add(self, counts, batch: int = 0) -> None:
+        self.batch_counts[batch] += np.asarray(counts, dtype=np.float64).reshape(self.batch_counts.shape[1:])
+
+    def marginal(self, axis: int) -> "Histogram":
+        """The 1-D histogram of axis 0 or 1 of a 2-D histogram (batches kept)."""
+        marginal = Histogram(self.axes[axis], batches=self.batch_counts.shape[0])
+        marginal.batch_counts[...] = self.batch_counts.sum(axis=2 - axis)
+        return marginal
 
     @property
     def total(self) -> float:
@@ -157,13 +178,24 @@ class Histogram:
 
     def tail(self) -> tuple[np.ndarray, np.ndarray]:
         """(edges, P(X > edge)) for a 1-D histogram, exact at the bin edges."""
+        edges, probability, _ = self.tail_with_stderr(errors=False)
+        return edges, probability
+
+    def tail_with_stderr(self, errors: bool = True):
+        """(edges, P(X > edge), batch-means standard error) for a 1-D histogram with K >= 2 batches."""
         if len(self.axes) != 1:
-            raise ValueError("tail() is for 1-D histograms")
-        above = np.cumsum(self.counts[::-1])[::-1]  # above[k] = sum_{i >= k} counts[i]
-        return self.axes[0].edges, above[1:] / self.total
+            raise ValueError("tails are for 1-D histograms")
+        above = np.cumsum(self.batch_counts[:, ::-1], axis=1)[:, ::-1][:, 1:]  # counts of bins above edge k
+        totals = self.batch_counts.sum(axis=1)
+        probability = above.sum(axis=0) / totals.sum()
+        if not errors:
+            return self.axes[0].edges, probability, None
+        filled = totals > 0
+        stderr = np.sqrt(np.diag(ratio_covariance(above[filled], totals[filled])))
+        return self.axes[0].edges, probability, stderr
 
     def state(self, prefix: str) -> dict[str, np.ndarray]:
-        return {f"{prefix}counts": self.counts}
+        return {f"{prefix}counts": self.batch_counts}
 
     def load(self, state: Mapping[str, np.ndarray], prefix: str) -> None:
-        self.counts[...] = state[f"{prefix}counts"]
+        self.batch_counts[...] = state[f"{prefix}counts"]
