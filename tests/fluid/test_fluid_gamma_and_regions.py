@@ -101,3 +101,19 @@ def test_gamma_inputs_are_validated():
         gamma_x1(np.array([0.5]), kappa=1.0, **PAPER)
     with pytest.raises(ValueError, match="kappa must be > beta/mu_1"):
         classify(np.array([-1.0, 1.0]), kappa=0.8, **PAPER)
+
+
+def test_near_tangential_entry_is_detected_by_the_reference_integrator():
+    """Starts just above Gamma^(beta/mu_1): v_1 touches 0 with speed mu_1 z - beta ~ 0 (entry height z
+    barely above beta/mu_1); the solve_ivp reference must still switch to the sliding phase."""
+    p = dict(beta=1.0, mu_1=3.0, mu_M=0.3)
+    x1 = np.array([-1.0, -3.0, -6.0])
+    curve = gamma_x2(x1, kappa=1.0 / 3.0 * 1.001, **p)
+    t = np.linspace(0.0, 3.0, 7)
+    starts = np.stack([curve.x1, curve.x2 * (1 + 1e-6)], -1)
+    phases = trajectory_phases(starts, **p)
+    assert np.all(phases.entry_height < 1.01 / 3.0)
+    for start, tau, t_exit in zip(starts, phases.hitting_time, phases.exit_time):
+        numeric = integrate_trajectory(start, t, **p)
+        assert numeric.hitting_time == pytest.approx(tau, rel=1e-6)
+        assert numeric.exit_time == pytest.approx(t_exit, rel=1e-6)

@@ -197,3 +197,15 @@ def test_points_outside_omega_raise(point):
         f_star(np.array(point), **PAPER, kappa=1.0)
     with pytest.raises(ValueError, match="x must"):
         f_star_derivatives(np.array(point), **PAPER, kappa=1.0)
+
+
+def test_near_tangential_entries_are_not_missed_by_the_quadrature():
+    """kappa close to beta/mu_1: trajectories starting just above Gamma^kappa reach the axis almost
+    tangentially and, without the peak-of-v_1 event, solve_ivp stepped over the entry (4e-7 error)."""
+    p = dict(beta=1.0, mu_1=3.0, mu_M=0.3, kappa=1.02 / 3.0)
+    rng = np.random.default_rng(11)
+    x1 = -rng.uniform(0.5, 8.0, 40)
+    curve = gamma_x2(x1, **p).x2
+    pts = np.stack([x1, curve * (1 + 10.0 ** rng.uniform(-7, -3, 40))], -1)
+    assert np.all(classify(pts, **p) == OMEGA_3)
+    assert np.max(relative_error(dfl_f_star(pts, **p), f_star(pts, **p))) < 1e-9
