@@ -13,6 +13,9 @@ from fluid.validation import check_coefficients, check_kappa
 
 KAPPA_FACTORS = (1.05, 1.5, 3.0)
 N_VALUES = (1, 100, 10_000)
+#: --wide: further (beta, mu_1, mu_M) combinations (including the homogeneous limit).
+WIDE_BETAS = (0.5, 2.0, 5.0)
+WIDE_SPEEDS = ((20 / 8, 5 / 8), (4.0, 0.2), (1.2, 1.0), (1.0, 1.0))
 
 
 def register(subparsers) -> None:
@@ -27,6 +30,8 @@ def register(subparsers) -> None:
                         help="points per set also checked against the DFL quadrature (6.43) (default 20)")
     parser.add_argument("--negative-control", choices=["none", "scale", "drop-log"], default="none",
                         help="verify a perturbed f* instead (1.01 f*, or the log term of Omega_2 dropped)")
+    parser.add_argument("--wide", action="store_true",
+                        help=f"sweep also beta in {WIDE_BETAS} and (mu_1, mu_M) in {WIDE_SPEEDS} (kappa = factor x beta/mu_1)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", default=None, metavar="PATH", help="also write all reports as JSON")
     parser.set_defaults(func=run)
@@ -53,22 +58,30 @@ def run(args) -> int:
 
     mu_1, mu_M, mu_2 = speeds(args.mu)
     coefficients = check_coefficients(args.beta, mu_1, mu_M)
-    kappas = [check_kappa(k, coefficients) for k in (args.kappa or [args.beta / mu_1 * f for f in KAPPA_FACTORS])]
     for n in args.n:
         check_coefficients(args.beta, mu_1, mu_M, n)
-    header = f"{'kappa':>8} {'n':>6} " + " ".join(f"{short:>10}" for _, short, _ in COLUMNS) + "  status"
-    print(f"Lemma 6.2 for beta={args.beta:g}, mu_1={mu_1:g}, mu_M={mu_M:g}, mu_2={mu_2:g}"
+    if args.kappa:
+        kappas = [check_kappa(k, coefficients) for k in args.kappa]
+        sets = [(args.beta, mu_1, mu_M, mu_2, k) for k in kappas]
+    else:
+        sets = [(args.beta, mu_1, mu_M, mu_2, args.beta / mu_1 * f) for f in KAPPA_FACTORS]
+    if args.wide:
+        sets += [(b, m1, mM, mM, b / m1 * f) for b in WIDE_BETAS for m1, mM in WIDE_SPEEDS for f in KAPPA_FACTORS
+                 if (b, m1, mM) != (args.beta, mu_1, mu_M)]
+    header = (f"{'beta':>5} {'mu_1':>6} {'mu_M':>6} {'kappa':>7} {'n':>6} "
+              + " ".join(f"{short:>9}" for _, short, _ in COLUMNS) + "  status")
+    print("Lemma 6.2 (6.20)-(6.24) for f* (6.60)"
           + ("" if args.negative_control == "none" else f"  [negative control: {args.negative_control}]"))
     print("residuals: worst value (max); slacks: smallest value (min, relative); 'degen' = bound degenerate")
     print(header)
     reports, worst = [], {}
-    for kappa in kappas:
+    for beta, m1, mM, m2, kappa in sets:
         for n in args.n:
-            params = dict(beta=args.beta, mu_1=mu_1, mu_M=mu_M, kappa=kappa, n=n)
+            params = dict(beta=beta, mu_1=m1, mu_M=mM, kappa=kappa, n=n)
             points = generate_points(per_region=args.points_per_region, per_border=max(args.points_per_region // 5, 1),
                                      seed=args.seed, **params)
             candidate = None if args.negative_control == "none" else perturbed_candidate(args.negative_control, **params)
-            report = verify_lemma_6_2(points, mu_2=mu_2, candidate=candidate, dfl_points=args.dfl_points,
+            report = verify_lemma_6_2(points, mu_2=m2, candidate=candidate, dfl_points=args.dfl_points,
                                       seed=args.seed, **params)
             reports.append(report)
             cells = []
@@ -76,20 +89,21 @@ def run(args) -> int:
                 try:
                     cond = report.condition(name)
                 except KeyError:
-                    cells.append(f"{'-':>10}")
+                    cells.append(f"{'-':>9}")
                     continue
                 if cond.status == "degenerate":
-                    cells.append(f"{'degen':>10}")
+                    cells.append(f"{'degen':>9}")
                     continue
-                cells.append(f"{cond.worst:>10.2e}")
+                cells.append(f"{cond.worst:>9.2e}")
                 previous = worst.get(name)
                 if previous is None or (cond.worst > previous[0] if how == "max" else cond.worst < previous[0]):
-                    worst[name] = (cond.worst, cond.status, kappa, n)
+                    worst[name] = (cond.worst, cond.status, params)
             status = "pass" if report.passed else "FAIL: " + ", ".join(c.name for c in report.failures)
-            print(f"{kappa:>8.4g} {n:>6d} " + " ".join(cells) + f"  {status}")
+            print(f"{beta:>5.3g} {m1:>6.4g} {mM:>6.4g} {kappa:>7.4g} {n:>6d} " + " ".join(cells) + f"  {status}")
     print("\nsummary over the sweep (worst per condition):")
-    for name, (value, status, kappa, n) in worst.items():
-        print(f"  {name:<22} {value:>11.3e}  {status:<5} at kappa={kappa:.4g}, n={n}")
+    for name, (value, status, params) in worst.items():
+        where = ", ".join(f"{k}={v:.4g}" for k, v in params.items())
+        print(f"  {name:<22} {value:>11.3e}  {status:<5} at {where}")
     passed = all(r.passed for r in reports)
     print(f"\nLemma 6.2: {'all conditions hold' if passed else 'SOME CONDITIONS FAIL'} on {len(reports)} parameter sets")
     if args.json:
