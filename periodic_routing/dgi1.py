@@ -147,40 +147,45 @@ def _lattice_pmfs(law: ServiceLaw, h: float, eps: float = 1e-13):
             raise ValueError(f"service law tail too heavy for the lattice method (1 - F(x) > {eps:g} at x = 2^18 h); "
                              "estimate the D/GI/1 queue by simulation instead")
     F = np.asarray(law.cdf(np.arange(J + 1) * h), dtype=float)
+    J = max(int(np.searchsorted(F, 1.0 - eps, side="left")), 1)  # trim to the first point with tail < eps
+    F = F[:J + 1].copy()
     F[-1] = 1.0
     lo = np.diff(F)                      # P(floor(S/h) = j), j = 0..J-1
     up = np.concatenate(([F[0]], lo))    # P(ceil(S/h) = j), j = 0..J
     return lo, up
 
 
-def _lattice_wait(pmf: np.ndarray, m: int, tol: float = 1e-14, max_iter: int = 200000):
-    """Stationary pmf of W = (W + S - m)^+ on the integers (S has pmf ``pmf``), by Loynes iteration."""
+def _lattice_wait(pmf: np.ndarray, m: int, tol: float = 1e-13, max_iter: int = 200000):
+    """Stationary pmf of W = (W + S - m)^+ on the integers (S has pmf ``pmf``), by Loynes iteration from
+    W = 0 (monotone convergence), FFT convolutions; the support grows when mass would be lost."""
     mean_s = float(np.arange(pmf.size) @ pmf)
-    L = max(4 * pmf.size, 1024)
+    L = max(2 * pmf.size, 1024)
     w = np.zeros(L)
     w[0] = 1.0
     prev_mean = -1.0
+    nfft = 0
     for it in range(max_iter):
-        nfft = fft.next_fast_len(L + pmf.size - 1)
-        conv = fft.irfft(fft.rfft(w, nfft) * fft.rfft(pmf, nfft), nfft)[:L + pmf.size - 1]
+        if nfft != fft.next_fast_len(L + pmf.size - 1):
+            nfft = fft.next_fast_len(L + pmf.size - 1)
+            pmf_hat = fft.rfft(pmf, nfft)
+        conv = fft.irfft(fft.rfft(w, nfft) * pmf_hat, nfft)[:L + pmf.size - 1]
         if conv.min() < -1e-12:
             raise RuntimeError(f"FFT convolution lost precision (min {conv.min():.3g})")
         conv = np.maximum(conv, 0.0)  # FFT round-off (|value| < 1e-12, checked above) only
-        new = np.empty(L)
-        new[0] = conv[:m + 1].sum()
-        seg = conv[m + 1:m + L]
-        new[1:1 + seg.size] = seg
-        new[1 + seg.size:] = 0.0
         lost = conv[m + L:].sum()
-        if lost > 1e-13:  # the support grew past L: double it and continue
+        if lost > 1e-13:  # the support would grow past L: double it and redo the step
             w = np.concatenate((w, np.zeros(L)))
             L *= 2
             continue
+        new = np.zeros(L)
+        new[0] = conv[:m + 1].sum()
+        seg = conv[m + 1:m + L]
+        new[1:1 + seg.size] = seg
         w = new / new.sum()
         mean = float(np.arange(L) @ w)
         if abs(mean - prev_mean) <= tol * max(mean, 1.0) and it > 10:
             var = float((np.arange(L) ** 2) @ w) - mean**2
-            return mean, var, 1.0 - w[0]
+            return mean, var, 1.0 - w[0], w
         prev_mean = mean
     raise RuntimeError(f"lattice D/GI/1 iteration did not converge (E S = {mean_s} lattice units, T = {m})")
 
@@ -191,8 +196,8 @@ def _lattice_mid(lam: float, law: ServiceLaw, m: int):
     lo, up = _lattice_pmfs(law, h)
     if float(np.arange(up.size) @ up) >= m:
         raise ValueError(f"lattice too coarse: the rounded-up service time is unstable; increase m (now {m})")
-    ml, vl, pl = _lattice_wait(lo, m)
-    mu_, vu, pu = _lattice_wait(up, m)
+    ml, vl, pl, _ = _lattice_wait(lo, m)
+    mu_, vu, pu, _ = _lattice_wait(up, m)
     return 0.5 * (ml + mu_) * h, 0.5 * (vl + vu) * h * h, 0.5 * (pl + pu), 0.5 * (mu_ - ml) * h
 
 
@@ -213,6 +218,28 @@ def lattice_dgi1(arrival_rate: float, law: ServiceLaw, m: int = 64) -> QueueLimi
     return QueueLimit(lam, mean, var, float((4.0 * p2 - p1) / 3.0),
                       f"lattice, Richardson of m={m // 2},{2 * (m // 2)} (bracket half-width {half2:.3g})",
                       error=abs(e2 - mean))
+
+
+def lattice_cdf(arrival_rate: float, law: ServiceLaw, m: int = 128):
+    """x -> P(W <= x) for the D/GI/1 queue, bracketed on the lattice h = T/m: since W_lo <=_st W <=_st W_up,
+    F_up(x) <= F(x) <= F_lo(x).  Returns (F, halfwidth) with F the midpoint and ``halfwidth(x)`` half the
+    bracket."""
+    lam = _check_dgi1(arrival_rate, law)
+    m = positive_int("m", m, 2)
+    if law.cdf is None:
+        raise ValueError(f"the lattice method needs the CDF of the service law {law.name}")
+    h = 1.0 / (lam * m)
+    lo, up = _lattice_pmfs(law, h)
+    if float(np.arange(up.size) @ up) >= m:
+        raise ValueError(f"lattice too coarse: the rounded-up service time is unstable; increase m (now {m})")
+    c_lo = np.cumsum(_lattice_wait(lo, m)[3])
+    c_up = np.cumsum(_lattice_wait(up, m)[3])
+
+    def _at(c, x):
+        j = np.floor(np.asarray(x, dtype=float) / h).astype(np.int64)
+        return np.where(j < 0, 0.0, c[np.clip(j, 0, c.size - 1)])
+
+    return (lambda x: 0.5 * (_at(c_lo, x) + _at(c_up, x))), (lambda x: 0.5 * (_at(c_lo, x) - _at(c_up, x)))
 
 
 def dgi1(arrival_rate: float, law: ServiceLaw, *, method: str = "auto") -> QueueLimit:

@@ -23,7 +23,7 @@ from typing import Sequence
 import numpy as np
 
 from ._checks import positive_real, positive_vector, weights
-from .dgi1 import QueueLimit, dgi1, dm1_cdf, mgi1
+from .dgi1 import QueueLimit, dgi1, dm1_cdf, lattice_cdf, mgi1
 from .service import ServiceLaw
 
 
@@ -118,7 +118,8 @@ def bernoulli_limit(q: Sequence[float], services, arrival_rate: float, *, pool_s
 
 
 def limit_cdf(p: Sequence[float], services, arrival_rate: float, *, pool_sizes=None):
-    """x -> P(W(p) <= x) for exponential (D/M/1) and deterministic (W = 0) service laws."""
+    """x -> P(W(p) <= x): closed form for exponential (D/M/1) and deterministic (W = 0) service, the
+    lattice bracket midpoint (:func:`periodic_routing.dgi1.lattice_cdf`) for other laws with a CDF."""
     lam = positive_real("arrival_rate", arrival_rate)
     w = weights("p", p)
     services = _services(services, w.size)
@@ -135,6 +136,9 @@ def limit_cdf(p: Sequence[float], services, arrival_rate: float, *, pool_sizes=N
             parts.append((w[r], lambda x: (np.asarray(x, float) >= 0).astype(float)))
         elif law.gamma_shape == 1.0:
             parts.append((w[r], dm1_cdf(rate, law.rate)))
+        elif law.cdf is not None:
+            parts.append((w[r], lattice_cdf(rate, law)[0]))
         else:
-            raise ValueError(f"limit_cdf supports exponential and deterministic laws, got {law.name}")
+            raise ValueError(f"limit_cdf needs the CDF of {law.name} (exponential and deterministic laws in closed "
+                             "form, others on a lattice)")
     return lambda x: sum(wr * f(x) for wr, f in parts)

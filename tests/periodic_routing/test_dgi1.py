@@ -116,3 +116,11 @@ def test_round_robin_two_queues_is_e2_m_1():
                          replicas=8, seed=12, quantiles=(), hist_bins=0, progress=False)
     assert sim.mean_stderr < 0.02 * exact
     assert abs(sim.mean - exact) < 3 * sim.mean_stderr
+
+
+def test_lattice_cdf_brackets_dm1():
+    F = D.dm1_cdf(2.0, 3.0)
+    G, half = D.lattice_cdf(2.0, sv.exponential(3.0), m=64)
+    x = np.linspace(0.0, 4.0, 401)
+    assert np.all(np.abs(G(x) - F(x)) <= half(x) + 1e-12)  # F_up <= F <= F_lo
+    assert half(x).max() < 0.01

@@ -89,3 +89,11 @@ def test_theorem2_kolmogorov_distance_decreases():
     dd = [1.0 - simulate_waits(pol, LAWS["det"], LAM, k, n_jobs=1 << 15, replicas=8, seed=22, hist_bins=200,
                                quantiles=(), progress=False).cdf[0] for k in ks]
     assert all(b < a for a, b in zip(dd, dd[1:]))
+
+
+def test_theorem2_erlang_service_against_lattice_cdf():
+    svc = [sv.erlang(2, 3.0), sv.erlang(2, 1.0)]
+    F = L.limit_cdf(P, svc, LAM)  # lattice D/E_2/1 CDFs (bracket half-width < 2e-3)
+    d = [simulate_waits(balanced_policy(P), svc, LAM, k, n_jobs=1 << 15, replicas=8, seed=23, hist_bins=1000,
+                        quantiles=(), progress=False).ks_distance(F) for k in (1, 4, 16)]
+    assert d[1] < d[0] / 2 and d[2] < d[1] / 2
