@@ -47,7 +47,10 @@ def register(subparsers) -> None:
     parser.add_argument("--k", type=int, default=64, help="replicas per type in the simulation check (default 64)")
     parser.add_argument("--jobs", type=int, default=1 << 16, help="jobs per simulated lane (default 65536)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--json", metavar="PATH", help="write the results as JSON")
+    parser.add_argument("--json", metavar="PATH",
+                        help="write JSON: p_opt (optimal fractions per type for --objective), mean_wait_opt (E W(p) "
+                             "there), p_bernoulli_opt, mean_wait_bernoulli_opt, objective_opt, "
+                             "objective_bernoulli_opt, price_of_randomisation, p_int_opt, mean_wait_int_opt, simulation")
     parser.add_argument("--plot", metavar="PATH",
                         help="plot E W^(k) against k for several policies of C_p^(k) (PNG)")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
