@@ -154,12 +154,15 @@ def higher_component_figures(rng):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--per-region", type=int, default=10_000)
+    parser.add_argument("--others-per-region", type=int, default=None,
+                        help="points per region for the sets other than the paper example (default per-region/10)")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     report = {"per_region": args.per_region}
     for name, p in SETS.items():
-        per = args.per_region if name == "paper example" else max(args.per_region // 10, 100)
+        others = args.others_per_region or max(args.per_region // 10, 100)
+        per = args.per_region if name == "paper example" else others
         start = time.perf_counter()
         entry = {"params": p, "dfl": dfl_figures(p, per, rng)}
         entry["derivatives"] = derivative_figures(p, min(per, 5000), rng)
