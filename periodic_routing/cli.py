@@ -120,14 +120,15 @@ def run(args) -> int:
     best = best_integer_p(services, lam, args.period, objective=args.objective)
     ratio = math.inf if per.value == 0 else ber.value / per.value
     what = "E W" if args.objective == "wait" else "E[response]"
+    extra = (lambda v: "") if args.objective == "wait" else (lambda v: f", {what} = {v:.10g}")  # noqa: E731
     fmt = lambda v: "(" + ", ".join(f"{x:.6f}" for x in v) + ")"  # noqa: E731
     print(f"types: mu = {list(args.mu)}, service {args.service}, L = {lam:g} per group of {len(services)} queues, "
           f"objective: {args.objective}")
     print(f"optimal periodic fractions p/||p|| = {fmt(per.fractions)}: E W(p) = {per.limit.mean:.10g}, "
-          f"Var W(p) = {per.limit.variance:.10g}, {what} = {per.value:.10g}")
-    print(f"best integer p with ||p|| <= {args.period}: p = {best.p}: E W(p) = {best.limit.mean:.10g}, "
-          f"{what} = {best.value:.10g}")
-    print(f"optimal Bernoulli fractions q = {fmt(ber.fractions)}: E W = {ber.limit.mean:.10g}, {what} = {ber.value:.10g}")
+          f"Var W(p) = {per.limit.variance:.10g}{extra(per.value)}")
+    print(f"best integer p with ||p|| <= {args.period}: p = {best.p}: E W(p) = {best.limit.mean:.10g}"
+          f"{extra(best.value)}")
+    print(f"optimal Bernoulli fractions q = {fmt(ber.fractions)}: E W = {ber.limit.mean:.10g}{extra(ber.value)}")
     print(f"price of randomisation (Bernoulli / periodic): {ratio:.6g}")
     p_sim = best.p
     if args.p is not None:
