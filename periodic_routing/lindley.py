@@ -140,7 +140,11 @@ def simulate_waits(policy, services, arrival_rate: float, k: int, *, arrivals=No
     ``arrival_rate`` is lambda (the dispatcher sees lambda k); ``services`` one ServiceLaw per type (or
     one for all); ``n_jobs`` jobs per lane after ``burn_in`` (default n_jobs/4) discarded jobs; each
     queue class gets ``replicas`` independent lanes.  ``hist_max`` (default: 3 x the largest wait seen
-    in the burn-in) and ``hist_bins`` set the CDF grid; ``hist_bins=0`` keeps no histogram."""
+    in the burn-in) and ``hist_bins`` set the CDF grid; ``hist_bins=0`` keeps no histogram.
+    ``seed`` fixes the run (bitwise, whatever ``chunk_jobs``, which only sets how often the ``progress``
+    bar is updated); memory is O(lanes x block + n_batches x lanes x hist_bins), independent of n_jobs."""
+    if not hasattr(policy, "queue_classes") or not hasattr(policy, "n_types"):
+        raise ValueError(f"policy must be a TypeWordPolicy, QueueWord or BernoulliPolicy, got {policy!r}")
     arrival_rate = positive_real("arrival_rate", arrival_rate)
     k = positive_int("k", k)
     replicas = positive_int("replicas", replicas)
