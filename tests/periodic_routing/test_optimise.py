@@ -1,6 +1,7 @@
 """Convexity of E W(p), the optimisers, the square-root rule and the price of randomisation."""
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from periodic_routing import limit as L
 from periodic_routing import optimise as O
@@ -88,3 +89,26 @@ def test_pool_sizes_equal_split():
     b = O.optimise_periodic(services + [sv.exponential(1.0)], 3.0)
     assert a.value == pytest.approx(b.value, rel=1e-7)
     assert a.fractions[1] == pytest.approx(b.fractions[1] + b.fractions[2], abs=1e-5)
+
+
+@settings(max_examples=30, deadline=None)
+@given(x=st.lists(st.floats(0.05, 1.0), min_size=3, max_size=3), load=st.floats(0.1, 0.9),
+       law=st.sampled_from(["exp", "erlang:2", "det"]))
+def test_determinism_minimises_waiting(x, load, law):
+    """Hajek's folk theorem, the paper's [18], [23]: D/GI/1 <= M/GI/1 queue by queue, so E W(p) <= Bernoulli."""
+    services = [sv.from_spec(law, m) for m in MU]
+    p = np.asarray(x) / np.sum(x)
+    lam = load * float(np.min(MU / p))  # every type at load <= `load`
+    per = L.mean_wait_limit(p, services, lam)
+    ber = L.bernoulli_limit(p, services, lam)
+    assert np.all(per.type_means <= ber.type_means + 1e-12)
+    lam2 = lam * 0.9  # and E W(p) increases with the arrival rate
+    assert L.mean_wait_limit(p, services, lam2).mean <= per.mean + 1e-12
+
+
+def test_best_integer_p_improves_with_the_period():
+    services = [sv.exponential(m) for m in MU]
+    vals = [O.best_integer_p(services, LAM, P).value for P in (4, 8, 16, 32)]  # P < 4: nothing stable
+    cont = O.optimise_periodic(services, LAM).value
+    assert all(b <= a + 1e-15 for a, b in zip(vals, vals[1:]))
+    assert cont <= vals[-1] + 1e-12 and vals[-1] - cont < 0.01 * cont
