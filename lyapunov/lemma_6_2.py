@@ -47,7 +47,8 @@ Candidate = Callable[[np.ndarray], tuple]
 
 class ConditionResult(NamedTuple):
     """One condition of Lemma 6.2: ``worst`` is the largest residual (kind 'residual') or the smallest
-    slack (kind 'slack'); status is 'pass', 'FAIL' or 'degenerate' (bound infinite: nothing to check)."""
+    slack (kind 'slack'); status is 'pass', 'FAIL', 'degenerate' (bound infinite: nothing to check) or
+    'no points' (none of the supplied points is concerned, e.g. no point on the axis for (6.21))."""
 
     name: str
     equation: str
@@ -207,13 +208,13 @@ def generate_points(*, beta, mu_1, mu_M, kappa, n=1, per_region=2000, per_border
 
 
 def _worst(values, points, largest: bool):
-    if values.size == 0:
-        return (math.nan, ())
     index = int(np.nanargmax(values) if largest else np.nanargmin(values))
     return float(values[index]), tuple(float(v) for v in points[index])
 
 
 def _residual(name, equation, values, points, tolerance):
+    if values.size == 0:
+        return ConditionResult(name, equation, "residual", math.nan, (), tolerance, "no points", 0)
     worst, where = _worst(values, points, largest=True)
     status = "pass" if (values.size == 0 or worst <= tolerance) else "FAIL"
     if not np.all(np.isfinite(values)):
@@ -224,6 +225,8 @@ def _residual(name, equation, values, points, tolerance):
 def _slack(name, equation, values, points, tolerance, degenerate=False):
     if degenerate:
         return ConditionResult(name, equation, "slack", math.inf, (), tolerance, "degenerate", int(values.size))
+    if values.size == 0:
+        return ConditionResult(name, equation, "slack", math.nan, (), tolerance, "no points", 0)
     worst, where = _worst(values, points, largest=False)
     status = "pass" if (values.size == 0 or worst >= -tolerance) else "FAIL"
     if not np.all(np.isfinite(values)):

@@ -138,3 +138,11 @@ def test_verifier_rejects_bad_parameters(kwargs, message):
 def test_verifier_rejects_points_outside_omega():
     with pytest.raises(ValueError, match="points must lie in Omega"):
         verify_lemma_6_2(np.array([[0.5, 1.0]]), **PAPER, kappa=1.0)
+
+
+def test_conditions_without_points_are_reported_as_such():
+    points = np.array([[-1.0, 0.5], [-2.0, 3.0], [-0.5, 8.0]])
+    report = verify_lemma_6_2(points, **PAPER, kappa=1.0)
+    assert report.condition("boundary").status == "no points"
+    assert report.condition("boundary").points == 0
+    assert report.passed
