@@ -173,6 +173,9 @@ def test_public_api_shapes():
     assert grad.shape == (3, 4, 2) and hess.shape == (3, 4, 2, 2)
     np.testing.assert_array_equal(hess[..., 0, 1], hess[..., 1, 0])
     assert np.ndim(f_star(np.array([-1.0, 3.0]), **p)) == 0
+    import jax.numpy as jnp
+
+    np.testing.assert_array_equal(f_star(jnp.asarray(x), **p), f_star(x, **p))  # jax arrays accepted
 
 
 @pytest.mark.parametrize(
