@@ -79,9 +79,11 @@ def dfl_figures(p, per_region, rng):
 def derivative_figures(p, count, rng):
     pts = np.concatenate([v for k, v in region_points(p, count, rng).items() if k in (2, 3)])
     labels = classify(pts, **p)
-    h = 1e-4 * np.maximum(np.abs(pts).max(axis=1), p["kappa"] / math.sqrt(p["n"]))
-    keep = (pts[:, 0] < -2 * h) & (pts[:, 1] > 2 * h)
-    for e in (np.array([2.0, 0.0]), np.array([0.0, 2.0])):
+    # step 1e-5 of the point's size; stencils kept 5 steps away from every border (near Gamma^kappa
+    # with kappa close to beta/mu_1 the third derivatives are large and a wider stencil is truncation-bound)
+    h = 1e-5 * np.maximum(np.abs(pts).max(axis=1), p["kappa"] / math.sqrt(p["n"]))
+    keep = (pts[:, 0] < -5 * h) & (pts[:, 1] > 5 * h)
+    for e in (np.array([5.0, 0.0]), np.array([0.0, 5.0])):
         for sgn in (1, -1):
             keep &= classify(np.clip(pts + sgn * h[:, None] * e, [-np.inf, 0], [0, np.inf]), **p) == labels
     pts, h = pts[keep], h[keep]
@@ -156,11 +158,14 @@ def main():
     parser.add_argument("--per-region", type=int, default=10_000)
     parser.add_argument("--others-per-region", type=int, default=None,
                         help="points per region for the sets other than the paper example (default per-region/10)")
+    parser.add_argument("--only", default=None, choices=list(SETS), help="run one parameter set only")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     report = {"per_region": args.per_region}
     for name, p in SETS.items():
+        if args.only and name != args.only:
+            continue
         others = args.others_per_region or max(args.per_region // 10, 100)
         per = args.per_region if name == "paper example" else others
         start = time.perf_counter()
