@@ -10,17 +10,27 @@ deterministic and Erlang arrivals) and independently; queues whose patterns coin
 (all k queues of a type under C_p^(k)) are one class with the summed weight, simulated by
 ``replicas`` independent lanes.
 
-Vectorisation: within a block of rows (jobs) the recursion is solved in closed form,
-W_n = Z_n - min(-W_0, min_{m <= n} Z_m) with Z_n = X_1 + .. + X_n, X = S - T (the Lindley/Loynes
-running-minimum identity), i.e. a cumsum and a running minimum over the block, for all lanes at once.
-Randomness is drawn per block from ``SeedSequence(seed, spawn_key=(block,))``, so a run is a pure
-function of the seed: results are bitwise independent of ``chunk_jobs``.  Statistics are streamed in
-float64 (batch sums of W and W^2 and batch histograms), so memory does not grow with ``n_jobs``.
-Errors are batch-means standard errors over ``n_batches`` consecutive batches.
+Vectorisation.  Lanes are split into groups of <= GROUP_LANES consecutive lanes of one class, each with
+its own random stream ``Generator(SFC64(SeedSequence(seed, spawn_key=(group,))))``; a group advances by
+tiles of ``rows`` jobs (a block).  Within a tile the recursion is solved by a blocked scan
+(:func:`_blocked_lindley`): chunks of SCAN_CHUNK jobs are scanned with ufunc calls vectorised over all
+(lane, chunk) pairs, using W_n = P_n + max(w_in, -min_{m <= n} P_m) for the prefix sums P of X = S - T
+in a chunk entered with wait w_in (the Lindley/Loynes identity), and the chunk entries w_in come from
+one cumulative sum and one running maximum over chunks.  Exponential/Erlang services and Poisson gap
+sums of <= MAX_PRODUCT_FACTORS gaps are drawn by inversion (-log of a product of uniforms).  Tiles of
+different groups are independent and run on a thread pool (``workers``; numpy releases the GIL in the
+fills and ufunc loops); each group's stream is consumed in a fixed order, so a run is a pure function
+of the seed: results are bitwise independent of ``chunk_jobs`` and of the number of threads.
+Statistics are streamed in float64 (per-lane batch sums of W and W^2, batch histograms), so memory
+does not grow with ``n_jobs``.  Errors are batch-means standard errors over ``n_batches`` consecutive
+batches.
 """
 from __future__ import annotations
 
 import math
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -32,8 +42,27 @@ from ._checks import positive_int, positive_real
 from .service import ServiceLaw
 from .words import QueueClass
 
-#: Rows (jobs per lane) of one random-number block; the unit of reproducibility.
-BLOCK_ELEMENTS = 1 << 17
+#: Lanes per group.  A group is a run of consecutive lanes of one queue class with its own random stream
+#: ``Generator(SFC64(SeedSequence(seed, spawn_key=(group,))))``; it is the unit of work of a thread.
+GROUP_LANES = 16
+#: Target size (lanes x rows) of one tile = one group over one block of rows (scratch per thread:
+#: (variates per step + 2) tiles of float64).
+TILE_ELEMENTS = 1 << 17
+#: Rows per chunk of the blocked Lindley scan (see :func:`_blocked_lindley`).
+SCAN_CHUNK = 16
+#: Gamma(n) variates with integer n <= this are drawn as -log of a product of n uniforms (inversion).
+MAX_PRODUCT_FACTORS = 4
+#: Floor of a product of uniforms before the log.  Uniforms lie on the grid j 2^-53, j = 0..2^53 - 1; the
+#: floor only moves products below 2^-53 (probability < 2e-12 for <= 4 factors) there, i.e. caps the
+#: Gamma(n <= 4) draws at 53 log 2 = 36.7 means, and keeps log(0) out.
+_U_FLOOR = 2.0 ** -53
+
+
+def _available_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def lindley(x: np.ndarray, w0: np.ndarray | float = 0.0) -> np.ndarray:
@@ -130,11 +159,93 @@ def _quantile_from_cdf(x: np.ndarray, F: np.ndarray, u: float) -> float:
     return float(x[j - 1] + (x[j] - x[j - 1]) * ((u - f0) / (f1 - f0) if f1 > f0 else 1.0))
 
 
+def _blocked_lindley(y: np.ndarray, w0: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Lindley recursion W_n = (W_{n-1} - y_n)^+ from W_{-1} = w0 (per lane), for a tile laid out as
+    y[k, g, c] = minus the increment X of step n = c K + k of lane g (K = y.shape[0] rows per chunk).
+
+    Within each chunk, N_k = y_1 + .. + y_k and M_k = max_{j <= k} N_j are built by K sequential ufunc calls
+    that are vectorised over all (lane, chunk) pairs; then W_k = max(w_in, M_k) - N_k, where w_in is the wait
+    entering the chunk (W_k = P_k + max(w_in, -min_j P_j) with P = -N, w_in >= 0).  The chunk entries solve
+    w_out_c = max(w_out_{c-1}, M_c) - N_c, i.e. w_out_c = max(w0, max_{j<=c} M_j + SN_{j-1}) - SN_c with SN the
+    cumulative sum of the chunk totals N_c: one cumsum and one running max over chunks.  ``y`` is
+    overwritten by N; W (>= 0 exactly, since M >= N) is written to ``out`` and returned."""
+    K = y.shape[0]
+    np.copyto(out[0], y[0])
+    for k in range(1, K):
+        np.add(y[k - 1], y[k], out=y[k])
+        np.maximum(out[k - 1], y[k], out=out[k])
+    sn = np.cumsum(y[K - 1], axis=1)  # (G, C): SN_c
+    e = out[K - 1].copy()
+    e[:, 1:] += sn[:, :-1]
+    np.maximum(e[:, 0], w0, out=e[:, 0])
+    np.maximum.accumulate(e, axis=1, out=e)
+    w_in = np.empty_like(e)
+    w_in[:, 0] = w0
+    np.subtract(e[:, :-1], sn[:, :-1], out=w_in[:, 1:])
+    np.maximum(out, w_in, out=out)
+    np.subtract(out, y, out=out)
+    return out
+
+
+def _step_views(a: np.ndarray, lo: int, hi: int) -> list[np.ndarray]:
+    """Views of a tile a[k, g, c] (step n = c K + k) covering steps lo <= n < hi, lane axis 1."""
+    K = a.shape[0]
+    c0, k0 = divmod(lo, K)
+    c1, k1 = divmod(hi, K)
+    if c0 == c1:
+        return [a[k0:k1, :, c0]] if k1 > k0 else []
+    views = []
+    if k0:
+        views.append(a[k0:, :, c0])
+        c0 += 1
+    if c1 > c0:
+        views.append(a[:, :, c0:c1])
+    if k1:
+        views.append(a[:k1, :, c1])
+    return views
+
+
+def _lane_sums(views: list[np.ndarray], n_lanes: int) -> tuple[np.ndarray, np.ndarray]:
+    s1 = np.zeros(n_lanes)
+    s2 = np.zeros(n_lanes)
+    for v in views:
+        if v.ndim == 2:
+            s1 += v.sum(axis=0)
+            s2 += np.einsum("kg,kg->g", v, v)
+        else:
+            s1 += v.sum(axis=(0, 2))
+            s2 += np.einsum("kgc,kgc->g", v, v)
+    return s1, s2
+
+
+def _log_uniform_product(rng: np.random.Generator, u: np.ndarray, counts=None) -> np.ndarray:
+    """log of a product of u.shape[0] (or, elementwise, ``counts`` <= u.shape[0]) i.i.d. uniforms, so that
+    minus it is Gamma(n, 1) (exact inversion up to the 2^-53 grid of the uniforms).  Overwrites ``u``."""
+    rng.random(out=u)
+    n = u.shape[0]
+    if counts is not None and not np.isscalar(counts):
+        for j in range(1, n):
+            np.copyto(u[j], 1.0, where=counts <= j)
+    p = u[0]
+    for j in range(1, n):
+        np.multiply(p, u[j], out=p)
+    np.maximum(p, _U_FLOOR, out=p)
+    return np.log(p, out=p)
+
+
+def _inversion_shape(law: ServiceLaw) -> int:
+    """Integer gamma shape a <= MAX_PRODUCT_FACTORS of a gamma service law (drawn by inversion), else 0."""
+    a = law.gamma_shape
+    if law.deterministic or a is None or not float(a).is_integer() or not 1 <= a <= MAX_PRODUCT_FACTORS:
+        return 0
+    return int(a)
+
+
 def simulate_waits(policy, services, arrival_rate: float, k: int, *, arrivals=None, n_jobs: int = 1 << 16,
                    burn_in: int | None = None, replicas: int = 8, n_batches: int = 32,
                    quantiles: Sequence[float] = (0.5, 0.9, 0.99), hist_max: float | None = None,
                    hist_bins: int = 4000, seed: int = 0, chunk_jobs: int | None = None,
-                   progress: bool = True) -> SimulationResult:
+                   progress: bool = True, workers: int | None = None) -> SimulationResult:
     """Simulate W^(k)(pi) of (2.5) for ``policy`` (a TypeWordPolicy, QueueWord or BernoulliPolicy).
 
     ``arrival_rate`` is lambda (the dispatcher sees lambda k); ``services`` one ServiceLaw per type (or
@@ -142,7 +253,16 @@ def simulate_waits(policy, services, arrival_rate: float, k: int, *, arrivals=No
     queue class gets ``replicas`` independent lanes.  ``hist_max`` (default: 3 x the largest wait seen
     in the burn-in) and ``hist_bins`` set the CDF grid; ``hist_bins=0`` keeps no histogram.
     ``seed`` fixes the run (bitwise, whatever ``chunk_jobs``, which only sets how often the ``progress``
-    bar is updated); memory is O(lanes x block + n_batches x lanes x hist_bins), independent of n_jobs."""
+    bar is updated, and whatever ``workers``, the number of threads, default one per available core);
+    memory is O(workers x tile + n_batches x lanes + n_batches x classes x hist_bins), plus a table of gap
+    counts per group when the patterns are not constant (usually 1 byte per lane and row) and one block of
+    waits (lanes x rows) kept once when the histogram's bin width waits for the burn-in maximum,
+    independent of n_jobs.
+
+    Gamma service laws with integer shape <= MAX_PRODUCT_FACTORS (exponential, Erlang-k; recognised by
+    ``ServiceLaw.gamma_shape``) and Poisson gap sums of <= MAX_PRODUCT_FACTORS gaps are drawn by inversion,
+    -log of a product of uniforms; other laws through their own samplers (``ServiceLaw.sample``,
+    ``ArrivalProcess.sum_of``)."""
     if not hasattr(policy, "queue_classes") or not hasattr(policy, "n_types"):
         raise ValueError(f"policy must be a TypeWordPolicy, QueueWord or BernoulliPolicy, got {policy!r}")
     arrival_rate = positive_real("arrival_rate", arrival_rate)
@@ -166,104 +286,179 @@ def simulate_waits(policy, services, arrival_rate: float, k: int, *, arrivals=No
             raise ValueError(f"quantiles must lie in (0, 1), got {u!r}")
     if quantiles and hist_bins == 0:
         raise ValueError("quantiles need a histogram: hist_bins must be > 0")
+    chunk_jobs = None if chunk_jobs is None else positive_int("chunk_jobs", chunk_jobs)
+    if workers is not None:
+        workers = positive_int("workers", workers)
 
     C = len(classes)
     lanes = C * replicas
     lane_class = np.repeat(np.arange(C), replicas)
-    lane_type = np.array([classes[c].type_index for c in lane_class])
-    periodic = np.array([classes[c].pattern is not None for c in lane_class])
-    plen = np.array([len(classes[c].pattern) if periodic[i] else 1 for i, c in enumerate(lane_class)])
-    lmax = int(plen.max())
-    pat = np.ones((lanes, lmax), dtype=np.int64)
-    for i, c in enumerate(lane_class):
-        if periodic[i]:
-            pat[i, :plen[i]] = classes[c].pattern
-    thin = np.array([classes[c].thin_prob if not periodic[i] else 1.0 for i, c in enumerate(lane_class)])
+    plen = np.array([len(classes[c].pattern) if classes[c].pattern is not None else 1 for c in lane_class])
     phase_rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2**32 - 1,)))
     phase = (phase_rng.random(lanes) * plen).astype(np.int64)  # uniform start in the pattern, (4.6)
-    # lanes are laid out (lane, job): rows of one lane are contiguous; lanes of a type are contiguous
-    type_slices = []
-    for r in range(policy.n_types):
-        idx = np.flatnonzero(lane_type == r)
-        type_slices.append(slice(int(idx[0]), int(idx[-1]) + 1) if idx.size else None)
-        if idx.size and idx.size != idx[-1] - idx[0] + 1:  # pragma: no cover - classes are sorted by type
-            raise AssertionError("lanes of a type must be contiguous")
-    bern_lanes = np.flatnonzero(~periodic)
-    per_lanes = np.flatnonzero(periodic)
     gap_scale = 1.0 / (arrival_rate * k)
 
-    rows_per_block = max(64, BLOCK_ELEMENTS // lanes)
-    period = math.lcm(*(int(x) for x in plen[per_lanes])) if per_lanes.size else 1
-    if period <= rows_per_block:  # every block sees the same gap counts: precompute them once
-        rows_per_block = -(-rows_per_block // period) * period
-        cols = np.arange(rows_per_block)
-        counts0 = pat[per_lanes[:, None], (phase[per_lanes, None] + cols[None, :]) % plen[per_lanes, None]]
-        t0 = counts0 * gap_scale if arrivals.is_deterministic else None
-    else:
-        counts0 = t0 = None
+    # groups: runs of <= GROUP_LANES lanes of one class, lanes of a class are contiguous
+    G = min(GROUP_LANES, replicas)
+    groups = [(c * replicas + s, c * replicas + min(s + G, replicas), c)
+              for c in range(C) for s in range(0, replicas, G)]
+    K = SCAN_CHUNK
     total = burn_in + n_jobs
-    n_blocks = -(-total // rows_per_block)
-    chunk_blocks = 1 if chunk_jobs is None else max(1, positive_int("chunk_jobs", chunk_jobs) // rows_per_block)
+    target = max(8 * K, TILE_ELEMENTS // G)
+    periods = [len(c.pattern) for c in classes if c.pattern is not None]
+    period = math.lcm(*periods) if periods else 1
+    unit = math.lcm(K, period)
+    fixed_counts = unit <= 4 * target  # then every block starts at phase 0 of every pattern
+    if not fixed_counts:
+        unit = K
+    rows = min(-(-target // unit) * unit, -(-total // unit) * unit)
+    n_blocks = -(-total // rows)
+    Cc = rows // K  # chunks per tile row
+
+    gens = [np.random.Generator(np.random.SFC64(np.random.SeedSequence(seed, spawn_key=(gi,))))
+            for gi in range(len(groups))]
+    w0s = [np.zeros(hi - lo) for lo, hi, _ in groups]
+    count_cache: dict = {}
+
+    def gap_counts(gi: int, g0: int):
+        """Gap counts (4.2) of the periodic lanes of group gi at steps g0 + n: a scalar if constant."""
+        lo, hi, c = groups[gi]
+        pattern = classes[c].pattern
+        if len(set(pattern)) == 1:
+            return pattern[0]
+        key = gi if fixed_counts else None
+        if key is not None and key in count_cache:
+            return count_cache[key]
+        n = (np.arange(Cc)[None, None, :] * K + np.arange(K)[:, None, None]) + g0  # (K, 1, Cc)
+        idx = (phase[lo:hi][None, :, None] + n) % len(pattern)
+        cnt = np.asarray(pattern, dtype=np.min_scalar_type(max(pattern)))[idx]  # uint8 for gaps < 256
+        if key is not None:
+            count_cache[key] = cnt
+        return cnt
+
+    local = threading.local()
+
+    def scratch(nu: int, G_: int):
+        size = (nu + 2) * K * G_ * Cc
+        buf = getattr(local, "buf", None)
+        if buf is None or buf.size < size:
+            buf = local.buf = np.empty(size)
+        tile = K * G_ * Cc
+        u = buf[:nu * tile].reshape(nu, K, G_, Cc)
+        y = buf[nu * tile:(nu + 1) * tile].reshape(K, G_, Cc)
+        w = buf[(nu + 1) * tile:(nu + 2) * tile].reshape(K, G_, Cc)
+        return u, y, w
+
+    def increments(gi: int, g0: int, rng: np.random.Generator):
+        """y = T - S (minus the Lindley increments) of group gi for the block starting at job g0."""
+        lo, hi, c = groups[gi]
+        cl = classes[c]
+        law = services[cl.type_index]
+        shape = (K, hi - lo, Cc)
+        if cl.pattern is not None:
+            cnt = gap_counts(gi, g0)
+        else:
+            cnt = rng.geometric(cl.thin_prob, size=shape)
+        cmax = int(cnt) if np.isscalar(cnt) else int(cnt.max())
+        a = _inversion_shape(law)
+        ng = cmax if (arrivals.is_poisson and cmax <= MAX_PRODUCT_FACTORS) else 0
+        u, y, w = scratch(ng + a, hi - lo)
+        if ng:
+            lg = _log_uniform_product(rng, u[:ng], cnt)  # -T
+            np.multiply(lg, -gap_scale, out=y)
+        elif arrivals.is_deterministic:
+            y[...] = np.multiply(cnt, gap_scale)
+        else:
+            full = np.broadcast_to(cnt, shape) if np.isscalar(cnt) else cnt
+            np.multiply(arrivals.sum_of(rng, full), gap_scale, out=y)
+        if a:
+            ls = _log_uniform_product(rng, u[ng:ng + a])  # -a S / mean
+            np.multiply(ls, law.mean / a, out=ls)
+            np.add(y, ls, out=y)
+        elif law.deterministic:
+            np.subtract(y, law.mean, out=y)
+        else:
+            np.subtract(y, law.sample(rng, shape), out=y)
+        return y, w
 
     s1 = np.zeros((n_batches, lanes))
     s2 = np.zeros((n_batches, lanes))
     nb2 = hist_bins + 2
     hist = np.zeros((n_batches, C, nb2)) if hist_bins else None
+    hist_lock = threading.Lock()
     h = None if hist_max is None else positive_real("hist_max", hist_max) / max(hist_bins, 1)
-    wmax_burn = 0.0
-    w0 = np.zeros(lanes)
 
-    bar = tqdm(total=total, disable=not progress, unit="job", desc=f"Lindley k={k}", leave=False)
-    for b in range(n_blocks):
-        g0 = b * rows_per_block
-        rows = min(rows_per_block, total - g0)
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(b,)))
-        x = np.empty((lanes, rows))
-        for r, sl in enumerate(type_slices):
-            if sl is not None:
-                x[sl] = services[r].sample(rng, (sl.stop - sl.start, rows))
-        if per_lanes.size:
-            if t0 is not None:
-                x[per_lanes] -= t0[:, :rows]
-            else:
-                if counts0 is not None:
-                    counts = counts0[:, :rows]
-                else:
-                    g = np.arange(g0, g0 + rows)
-                    counts = pat[per_lanes[:, None], (phase[per_lanes, None] + g[None, :]) % plen[per_lanes, None]]
-                x[per_lanes] -= arrivals.sum_of(rng, counts) * gap_scale
-        if bern_lanes.size:
-            counts = rng.geometric(thin[bern_lanes, None], size=(bern_lanes.size, rows))
-            x[bern_lanes] -= arrivals.sum_of(rng, counts) * gap_scale
-        z = np.cumsum(x, axis=1)  # Lindley in closed form along each lane, see lindley()
-        m = np.minimum.accumulate(z, axis=1)
-        np.minimum(m, -w0[:, None], out=m)
-        w = np.subtract(z, m, out=z)
-        w0 = w[:, -1].copy()
-        start = max(burn_in - g0, 0)  # first row of this block that enters the statistics
+    def segments(g0: int, start: int, stop: int):
+        """(batch, first step, end step) of the statistics steps start <= n < stop of a block at job g0."""
+        j0 = g0 + start - burn_in  # job index (after burn-in) of step `start`
+        col = start
+        while col < stop:
+            bb = (j0 + col - start) // batch_len
+            end = min(stop, start + (bb + 1) * batch_len - j0)
+            yield bb, col, end
+            col = end
+
+    def bin_tile(gi: int, w: np.ndarray, g0: int, start: int, stop: int, h_: float) -> None:
+        c = groups[gi][2]
+        for bb, a, b in segments(g0, start, stop):
+            cnt = np.zeros(nb2, dtype=np.int64)
+            for v in _step_views(w, a, b):
+                idx = np.minimum(np.ceil(v / h_), hist_bins + 1).astype(np.int64)
+                cnt += np.bincount(idx.ravel(), minlength=nb2)
+            with hist_lock:
+                hist[bb, c] += cnt
+
+    def run_tile(gi: int, b: int, h_):
+        lo, hi, _ = groups[gi]
+        g0 = b * rows
+        y, w = increments(gi, g0, gens[gi])
+        w = _blocked_lindley(y, w0s[gi], w)
+        w0s[gi] = w[K - 1, :, Cc - 1].copy()
+        start = max(burn_in - g0, 0)  # first step of this block that enters the statistics
+        stop = min(rows, total - g0)
+        burn_max = 0.0
         if start > 0:
-            wmax_burn = max(wmax_burn, float(w[:, :start].max()))
-        if start < rows:
-            if h is None and hist_bins:
-                top = 3.0 * (wmax_burn if burn_in > 0 else float(w[:, start:].max()))
+            burn_max = max((float(v.max()) for v in _step_views(w, 0, min(start, stop))), default=0.0)
+        keep = None
+        if start < stop:
+            for bb, a, b_ in segments(g0, start, stop):
+                t1, t2 = _lane_sums(_step_views(w, a, b_), hi - lo)
+                s1[bb, lo:hi] += t1
+                s2[bb, lo:hi] += t2
+            if hist_bins:
+                if h_ is not None:
+                    bin_tile(gi, w, g0, start, stop, h_)
+                else:  # the bin width waits for the burn-in maximum over all groups
+                    keep = (w.copy(), start, stop,
+                            max(float(v.max()) for v in _step_views(w, start, stop)))
+        return burn_max, keep
+
+    n_workers = min(len(groups), workers if workers is not None else (_available_cores()))
+    wmax_burn = 0.0
+    bar = tqdm(total=total, disable=not progress, unit="job", desc=f"Lindley k={k}", leave=False)
+    chunk_blocks = 1 if chunk_jobs is None else max(1, chunk_jobs // rows)
+    pool = ThreadPoolExecutor(n_workers) if n_workers > 1 else None
+    try:
+        for b in range(n_blocks):
+            h_b = h
+            if pool is None:
+                res = [run_tile(gi, b, h_b) for gi in range(len(groups))]
+            else:
+                res = list(pool.map(run_tile, range(len(groups)), [b] * len(groups), [h_b] * len(groups)))
+            wmax_burn = max([wmax_burn] + [r[0] for r in res])
+            pending = [(gi, r[1]) for gi, r in enumerate(res) if r[1] is not None]
+            if pending:
+                top = 3.0 * (wmax_burn if burn_in > 0 else max(p[3] for _, p in pending))
                 top = top if top > 0 else 10.0 * max(sv.mean for sv in services)
                 h = top / hist_bins
-            j0 = g0 + start - burn_in  # job index (after burn-in) of column `start`
-            col = start
-            while col < rows:
-                bb = (j0 + col - start) // batch_len
-                stop = min(rows, start + (bb + 1) * batch_len - j0)
-                seg = w[:, col:stop]
-                s1[bb] += seg.sum(axis=1)
-                s2[bb] += np.einsum("ij,ij->i", seg, seg)
-                if hist_bins:
-                    idx = np.minimum(np.ceil(seg / h), hist_bins + 1).astype(np.int64)
-                    idx += (lane_class * nb2)[:, None]
-                    hist[bb] += np.bincount(idx.ravel(), minlength=C * nb2).reshape(C, nb2)
-                col = stop
-        if (b + 1) % chunk_blocks == 0 or b == n_blocks - 1:
-            bar.update(min(total, g0 + rows) - bar.n)
-    bar.close()
+                for gi, (w, start, stop, _) in pending:
+                    bin_tile(gi, w, b * rows, start, stop, h)
+            if (b + 1) % chunk_blocks == 0 or b == n_blocks - 1:
+                bar.update(min(total, (b + 1) * rows) - bar.n)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+        bar.close()
 
     w_c = np.array([c.weight for c in classes])
     per_class_n = replicas * batch_len
