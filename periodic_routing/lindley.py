@@ -400,10 +400,19 @@ def simulate_waits(policy, services, arrival_rate: float, k: int, *, arrivals=No
 
     def bin_tile(gi: int, w: np.ndarray, g0: int, start: int, stop: int, h_: float) -> None:
         c = groups[gi][2]
+        fbuf = getattr(local, "hist_f", None)
+        if fbuf is None or fbuf.size < w.size:
+            fbuf = local.hist_f = np.empty(w.size)
+            local.hist_i = np.empty(w.size, dtype=np.int64)
         for bb, a, b in segments(g0, start, stop):
             cnt = np.zeros(nb2, dtype=np.int64)
             for v in _step_views(w, a, b):
-                idx = np.minimum(np.ceil(v / h_), hist_bins + 1).astype(np.int64)
+                t = fbuf[:v.size].reshape(v.shape)
+                idx = local.hist_i[:v.size].reshape(v.shape)
+                np.divide(v, h_, out=t)  # bin j holds (j - 1) h < W <= j h; bin 0 the atom W = 0
+                np.ceil(t, out=t)
+                np.minimum(t, hist_bins + 1, out=t)
+                np.copyto(idx, t, casting="unsafe")
                 cnt += np.bincount(idx.ravel(), minlength=nb2)
             with hist_lock:
                 hist[bb, c] += cnt
