@@ -46,7 +46,7 @@ from .words import QueueClass
 #: ``Generator(SFC64(SeedSequence(seed, spawn_key=(group,))))``; it is the unit of work of a thread.
 GROUP_LANES = 16
 #: Target size (lanes x rows) of one tile = one group over one block of rows (scratch per thread:
-#: (variates per step + 2) tiles of float64).
+#: max(2, uniforms per step) tiles of float64).
 TILE_ELEMENTS = 1 << 17
 #: Rows per chunk of the blocked Lindley scan (see :func:`_blocked_lindley`).
 SCAN_CHUNK = 16
@@ -338,16 +338,13 @@ def simulate_waits(policy, services, arrival_rate: float, k: int, *, arrivals=No
 
     local = threading.local()
 
-    def scratch(nu: int, G_: int):
-        size = (nu + 2) * K * G_ * Cc
-        buf = getattr(local, "buf", None)
-        if buf is None or buf.size < size:
-            buf = local.buf = np.empty(size)
+    def scratch(n_slots: int, G_: int) -> np.ndarray:
+        """Per-thread buffer of ``n_slots`` tiles (K, G_, Cc)."""
         tile = K * G_ * Cc
-        u = buf[:nu * tile].reshape(nu, K, G_, Cc)
-        y = buf[nu * tile:(nu + 1) * tile].reshape(K, G_, Cc)
-        w = buf[(nu + 1) * tile:(nu + 2) * tile].reshape(K, G_, Cc)
-        return u, y, w
+        buf = getattr(local, "buf", None)
+        if buf is None or buf.size < n_slots * tile:
+            buf = local.buf = np.empty(n_slots * tile)
+        return buf[:n_slots * tile].reshape(n_slots, K, G_, Cc)
 
     def increments(gi: int, g0: int, rng: np.random.Generator):
         """y = T - S (minus the Lindley increments) of group gi for the block starting at job g0."""
@@ -362,9 +359,12 @@ def simulate_waits(policy, services, arrival_rate: float, k: int, *, arrivals=No
         cmax = int(cnt) if np.isscalar(cnt) else int(cnt.max())
         a = _inversion_shape(law)
         ng = cmax if (arrivals.is_poisson and cmax <= MAX_PRODUCT_FACTORS) else 0
-        u, y, w = scratch(ng + a, hi - lo)
+        # slots: y (= T - S) in 0, the waits later in 1; gap uniforms in 0..ng-1, service ones after them
+        s0 = max(ng, 1)
+        u = scratch(max(2, s0 + a), hi - lo)
+        y, w = u[0], u[1]
         if ng:
-            lg = _log_uniform_product(rng, u[:ng], cnt)  # -T
+            lg = _log_uniform_product(rng, u[:ng], cnt)  # -T, in slot 0
             np.multiply(lg, -gap_scale, out=y)
         elif arrivals.is_deterministic:
             y[...] = np.multiply(cnt, gap_scale)
@@ -372,7 +372,7 @@ def simulate_waits(policy, services, arrival_rate: float, k: int, *, arrivals=No
             full = np.broadcast_to(cnt, shape) if np.isscalar(cnt) else cnt
             np.multiply(arrivals.sum_of(rng, full), gap_scale, out=y)
         if a:
-            ls = _log_uniform_product(rng, u[ng:ng + a])  # -a S / mean
+            ls = _log_uniform_product(rng, u[s0:s0 + a])  # -a S / mean
             np.multiply(ls, law.mean / a, out=ls)
             np.add(y, ls, out=y)
         elif law.deterministic:
