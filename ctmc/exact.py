@@ -69,12 +69,16 @@ class ExactResult:
         return served - self.system.arrival_rate * (1.0 - self.loss_probability - self.blocking_probability)
 
     def lemma_6_1_part_2(self) -> tuple[float, float]:
-        """(E[sum_{k>=2} mu_k Q_{k,2} + mu_1 Q_{1,3}], L P(sum_k Q_{k,1} = n, Q_{1,2} = N_1)) (SA-JSQ)."""
+        """(E[sum_{k>=2} mu_k Q_{k,2} + mu_1 Q_{1,3}], L (P(sum_k Q_{k,1} = n, Q_{1,2} = N_1) - P(loss))).
+
+        Lemma 6.1 part 2 (SA-JSQ), from E[G h] = 0 with h = waiting jobs not at level 2 of pool 1;
+        the truncated chain also drops the arrivals that would overflow (all in the corner state
+        set), hence the - P(loss) term, which vanishes as K grows."""
         q = self.states
         mu = np.asarray(self.system.speeds)
         lhs = q[:, 1:, 1] @ mu[1:] + (mu[0] * q[:, 0, 2] if q.shape[2] > 2 else 0.0)
         corner = (q[:, :, 0].sum(axis=1) == self.system.n) & (q[:, 0, 1] == self.system.servers[0])
-        return self.expect(lhs), self.system.arrival_rate * self.expect(corner)
+        return self.expect(lhs), self.system.arrival_rate * (self.expect(corner) - self.loss_probability)
 
 
 def _rates_function(policy: Policy, arrays: SystemArrays):
