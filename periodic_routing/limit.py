@@ -24,7 +24,7 @@ import numpy as np
 
 from ._checks import positive_real, positive_vector, weights
 from .dgi1 import QueueLimit, dgi1, dm1_cdf, lattice_cdf, mgi1
-from .service import ServiceLaw
+from .service import ServiceLaw, per_type_laws
 
 
 @dataclass(frozen=True)
@@ -60,18 +60,6 @@ class LimitResult:
                 f"variance={v}, response={self.response:.10g}, error={self.error:.2g})")
 
 
-def _services(services, R: int) -> tuple[ServiceLaw, ...]:
-    if isinstance(services, ServiceLaw):
-        services = (services,) * R
-    services = tuple(services)
-    if len(services) != R:
-        raise ValueError(f"services must give one law per type ({R} types), got {len(services)}")
-    for s in services:
-        if not isinstance(s, ServiceLaw):
-            raise ValueError(f"services must be ServiceLaw objects, got {s!r}")
-    return services
-
-
 def _pools(pool_sizes, R: int) -> np.ndarray:
     if pool_sizes is None:
         return np.ones(R)
@@ -85,7 +73,7 @@ def _mixture(kind, fractions, services, arrival_rate, pool_sizes, single) -> Lim
     lam = positive_real("arrival_rate", arrival_rate)
     w = weights("p", fractions)
     R = w.size
-    services = _services(services, R)
+    services = per_type_laws(services, R)
     z = _pools(pool_sizes, R)
     rates = lam * w / z
     for r in range(R):
@@ -122,7 +110,7 @@ def limit_cdf(p: Sequence[float], services, arrival_rate: float, *, pool_sizes=N
     lattice bracket midpoint (:func:`periodic_routing.dgi1.lattice_cdf`) for other laws with a CDF."""
     lam = positive_real("arrival_rate", arrival_rate)
     w = weights("p", p)
-    services = _services(services, w.size)
+    services = per_type_laws(services, w.size)
     z = _pools(pool_sizes, w.size)
     parts = []
     for r in range(w.size):

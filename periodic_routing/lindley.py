@@ -39,7 +39,7 @@ from tqdm.auto import tqdm
 
 from . import arrivals as _arrivals
 from ._checks import positive_int, positive_real
-from .service import ServiceLaw
+from .service import ServiceLaw, per_type_laws
 from .words import QueueClass
 
 #: Lanes per group.  A group is a run of consecutive lanes of one queue class with its own random stream
@@ -52,10 +52,6 @@ TILE_ELEMENTS = 1 << 17
 SCAN_CHUNK = 16
 #: Gamma(n) variates with integer n <= this are drawn as -log of a product of n uniforms (inversion).
 MAX_PRODUCT_FACTORS = 4
-#: Floor of a product of uniforms before the log.  Uniforms lie on the grid j 2^-53, j = 0..2^53 - 1; the
-#: floor only moves products below 2^-53 (probability < 2e-12 for <= 4 factors) there, i.e. caps the
-#: Gamma(n <= 4) draws at 53 log 2 = 36.7 means, and keeps log(0) out.
-_U_FLOOR = 2.0 ** -53
 
 
 def _available_cores() -> int:
@@ -74,18 +70,6 @@ def lindley(x: np.ndarray, w0: np.ndarray | float = 0.0) -> np.ndarray:
     m = np.minimum.accumulate(z, axis=0)
     np.minimum(m, -np.asarray(w0, dtype=float), out=m)
     return z - m
-
-
-def _check_services(services, n_types: int) -> tuple[ServiceLaw, ...]:
-    if isinstance(services, ServiceLaw):
-        services = (services,) * n_types
-    services = tuple(services)
-    if len(services) != n_types:
-        raise ValueError(f"services must give one law per type ({n_types} types), got {len(services)}")
-    for s in services:
-        if not isinstance(s, ServiceLaw):
-            raise ValueError(f"services must be ServiceLaw objects (periodic_routing.service), got {s!r}")
-    return services
 
 
 def check_stability(classes: Sequence[QueueClass], services, arrival_rate: float, k: int) -> None:
@@ -220,8 +204,12 @@ def _lane_sums(views: list[np.ndarray], n_lanes: int) -> tuple[np.ndarray, np.nd
 
 def _log_uniform_product(rng: np.random.Generator, u: np.ndarray, counts=None) -> np.ndarray:
     """log of a product of u.shape[0] (or, elementwise, ``counts`` <= u.shape[0]) i.i.d. uniforms, so that
-    minus it is Gamma(n, 1) (exact inversion up to the 2^-53 grid of the uniforms).  Overwrites ``u``."""
+    minus it is Gamma(n, 1) (exact inversion up to the 2^-53 grid of the uniforms).  Overwrites ``u``.
+
+    The uniforms are taken on (0, 1] (1 - U for U on the grid j 2^-53, j = 0..2^53 - 1), so the product
+    is > 0 and its log finite: nothing is floored or clipped."""
     rng.random(out=u)
+    np.subtract(1.0, u, out=u)
     n = u.shape[0]
     if counts is not None and not np.isscalar(counts):
         for j in range(1, n):
@@ -229,7 +217,6 @@ def _log_uniform_product(rng: np.random.Generator, u: np.ndarray, counts=None) -
     p = u[0]
     for j in range(1, n):
         np.multiply(p, u[j], out=p)
-    np.maximum(p, _U_FLOOR, out=p)
     return np.log(p, out=p)
 
 
@@ -278,7 +265,7 @@ def simulate_waits(policy, services, arrival_rate: float, k: int, *, arrivals=No
     arrivals = _arrivals.poisson() if arrivals is None else arrivals
     if not isinstance(arrivals, _arrivals.ArrivalProcess):
         raise ValueError(f"arrivals must be an ArrivalProcess (periodic_routing.arrivals), got {arrivals!r}")
-    services = _check_services(services, policy.n_types)
+    services = per_type_laws(services, policy.n_types)
     classes = policy.queue_classes(k)
     check_stability(classes, services, arrival_rate, k)
     for u in quantiles:
@@ -511,7 +498,7 @@ def waiting_time_sequences(policy, services, arrival_rate: float, k: int, n_jobs
     k = positive_int("k", k)
     n_jobs = positive_int("n_jobs", n_jobs)
     arrivals = _arrivals.poisson() if arrivals is None else arrivals
-    services = _check_services(services, policy.n_types)
+    services = per_type_laws(services, policy.n_types)
     classes = policy.queue_classes(k)
     check_stability(classes, services, arrival_rate, k)
     rng = np.random.default_rng(seed)

@@ -25,7 +25,8 @@ from scipy import optimize
 
 from ._checks import positive_int, positive_real, positive_vector
 from .dgi1 import dgi1, mgi1
-from .limit import LimitResult, _pools, _services, bernoulli_limit, mean_wait_limit
+from .limit import LimitResult, _pools, bernoulli_limit, mean_wait_limit
+from .service import per_type_laws
 
 OBJECTIVES = ("wait", "response")
 
@@ -77,7 +78,7 @@ def _setup(services, arrival_rate, pool_sizes, R=None):
     lam = positive_real("arrival_rate", arrival_rate)
     if R is None:
         R = len(services) if not hasattr(services, "mean") else 1
-    services = _services(services, R)
+    services = per_type_laws(services, R)
     z = _pools(pool_sizes, R)
     cap = np.array([zr * s.rate for zr, s in zip(z, services)])
     if not lam < cap.sum():

@@ -201,3 +201,16 @@ def from_spec(spec: str, mu: float) -> ServiceLaw:
             raise ValueError(f"service must be exp, det or erlang:K with K a positive integer, got {spec!r}") from exc
         return erlang(k, mu)
     raise ValueError(f"service must be exp, det or erlang:K, got {spec!r}")
+
+
+def per_type_laws(services, n_types: int) -> tuple[ServiceLaw, ...]:
+    """One ServiceLaw per queue type: a single law is shared by all ``n_types`` types."""
+    if isinstance(services, ServiceLaw):
+        services = (services,) * n_types
+    services = tuple(services)
+    if len(services) != n_types:
+        raise ValueError(f"services must give one law per type ({n_types} types), got {len(services)}")
+    for law in services:
+        if not isinstance(law, ServiceLaw):
+            raise ValueError(f"services must be ServiceLaw objects (periodic_routing.service), got {law!r}")
+    return services
