@@ -161,3 +161,19 @@ class SteinObserver:
         columns = [terms[name] for name in TERMS] + [eps, positive, eps - positive]
         sums = np.stack([c.sum(axis=1) for c in columns], axis=-1) * weight
         self.stats.add(batch, sums, weight * levels.shape[1])
+
+
+def stein_table(runs) -> dict:
+    """(d) sqrt(n) E[term] for (6.5)-(6.15) (bounded in n by Section 6) and the (6.25) check
+    E[eps_f*] - E[(X_2 - kappa/sqrt(n))_+] = 0, each +- batch-means standard error."""
+    rows = []
+    for run in runs:
+        root_n = math.sqrt(run.n)
+        mean, err = run.stein.stats.mean(), run.stein.stats.stderr()
+        row = {"n": run.n, "kappa": run.stein.kappa}
+        for name in TERMS:
+            row[f"sqrt_n_{name}"], row[f"se_sqrt_n_{name}"] = root_n * mean[name], root_n * err[name]
+        for name in ("eps", "positive_part", "eps_minus_positive_part"):
+            row[f"sqrt_n_{name}"], row[f"se_sqrt_n_{name}"] = root_n * mean[name], root_n * err[name]
+        rows.append(row)
+    return {"rows": rows}

@@ -1,0 +1,139 @@
+"""Figures: 3.1 (Y_11^(n) paths collapsing), 3.2 (Y_ji^(n) at n = 700 beside a reflected-OU path),
+the convergence/scaling plot, and the Theorem 3.6 tails plot.  Matplotlib Agg, PNG."""
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from ctmc import System, simulate_paths  # noqa: E402
+from reflected_ou.params import Params  # noqa: E402
+
+from .optimality import TAIL_Y  # noqa: E402
+
+
+def start_with_idle(system: System, params: Params, idle_scaled=(-1.0, None)) -> np.ndarray:
+    """Pool 1 with |Y_11(0)| sqrt(n) idle servers, pool M with beta/mu_M sqrt(n) idle, no queues."""
+    q = np.zeros((system.pools, 1), np.int32)
+    q[:, 0] = system.servers
+    root_n = math.sqrt(system.n)
+    q[0, 0] -= min(system.servers[0], round(-idle_scaled[0] * root_n))
+    q[-1, 0] -= min(system.servers[-1], round(params.beta / params.mu_M * root_n))
+    return q
+
+
+def figure_3_1(params: Params, ns, path: str, *, seed: int = 0, t_max: float = 10.0, dt: float = 0.01) -> str:
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for n in ns:
+        system = System.from_params(params, n)
+        paths = simulate_paths(system, "sa-jsq", seed=seed, t_max=t_max, dt=dt, initial=start_with_idle(system, params))
+        ax.plot(paths.times, paths.scaled[0, :, 0, 0], lw=0.8, label=f"n = {n}")
+    ax.set_xlabel("t")
+    ax.set_ylabel(r"$Y_{1,1}^{(n)}(t)$")
+    ax.set_title(r"Figure 3.1: idle fast servers, $Y_{1,1}^{(n)}(0) = -1$ (SA-JSQ, paper example)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path
+
+
+def figure_3_2(params: Params, path: str, *, n: int = 700, seed: int = 0, t_max: float = 20.0, dt: float = 0.01) -> str:
+    from reflected_ou.simulate import simulate_paths as diffusion_paths
+
+    system = System.from_params(params, n)
+    paths = simulate_paths(system, "sa-jsq", seed=seed, t_max=t_max, dt=dt, initial=start_with_idle(system, params))
+    y = paths.scaled[0]
+    limit = diffusion_paths(params, key=seed, dt=dt / 10, n_steps=int(round(t_max / dt)) * 10, save_every=10,
+                            y0=(-params.beta / params.mu_M, 0.0))
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4))
+    titles = ["(a) idle servers", "(b) queues with at least two jobs", "(c) queues with at least three jobs"]
+    for i, ax in enumerate(axes):
+        for j in range(system.pools):
+            level = y[:, j, i] if i < y.shape[2] else np.zeros(len(paths.times))
+            ax.plot(paths.times, level, lw=0.8, label=rf"$Y_{{{j + 1},{i + 1}}}^{{({n})}}$")
+        ax.set_title(titles[i])
+        ax.set_xlabel("t")
+    axes[0].plot(limit.times, np.asarray(limit.y_M1[0]), lw=0.8, color="k", alpha=0.6, label=r"reflected OU $Y_{M,1}$")
+    axes[1].plot(limit.times, np.asarray(limit.y_12[0]), lw=0.8, color="k", alpha=0.6, label=r"reflected OU $Y_{1,2}$")
+    for ax in axes:
+        ax.legend(fontsize=8)
+    fig.suptitle(f"Figure 3.2: SA-JSQ at n = {n} (paper example) beside an independent reflected-OU path")
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path
+
+
+def convergence_figure(conv: dict, scal: dict, stein: dict | None, path: str) -> str:
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    ns = np.array([r["n"] for r in conv["rows"]])
+    ax = axes[0]
+    for key, label in (("err_Y_M1", r"$|E Y_{M1}^{(n)} - E Y_{M1}|$"), ("err_Y_12", r"$|E Y_{12}^{(n)} - E Y_{12}|$"),
+                       ("W1_Y_M1", r"$W_1(Y_{M1})$"), ("W1_Y_12", r"$W_1(Y_{12})$")):
+        values = np.abs([r[key] for r in conv["rows"]])
+        ax.loglog(ns, values, "o-", label=f"{label}, slope {conv['slopes'][key]:.2f}")
+    ax.set_xlabel("n")
+    ax.set_title("(b) stationary convergence to the diffusion")
+    ax.legend(fontsize=7)
+    ax = axes[1]
+    for key in scal["rows"][0]:
+        if key == "n" or key.startswith("se_"):
+            continue
+        values = np.array([r[key] for r in scal["rows"]])
+        errors = np.array([r["se_" + key] for r in scal["rows"]])
+        ax.errorbar(ns, np.abs(values), yerr=errors, fmt="o-", label=f"{key}, slope {scal['slopes'][key]:.2f}")
+    ax.set_xscale("log")
+    ax.set_yscale("symlog", linthresh=1e-3)
+    ax.set_xlabel("n")
+    ax.set_title("(c) Theorem 3.3 scalings")
+    ax.legend(fontsize=7)
+    ax = axes[2]
+    if stein:
+        for key in [k for k in stein["rows"][0] if k.startswith("sqrt_n_6.")]:
+            values = np.array([r[key] for r in stein["rows"]])
+            ax.plot(ns, values, "o-", label=key.replace("sqrt_n_", "(") + ")")
+        ax.set_xscale("log")
+        ax.set_yscale("symlog", linthresh=1e-3)
+        ax.set_title(r"(d) $\sqrt{n}\,E[\mathrm{term}]$ of (6.5)-(6.15), $f = f^*$")
+        ax.set_xlabel("n")
+        ax.legend(fontsize=6, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path
+
+
+def tails_figure(tables: list[dict], path: str) -> str:
+    """P(Y_+1 > y) and P(Y_+2 > y) per policy (colour) and n (line style)."""
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+    styles = ["-", "--", ":", "-."]
+    colours = {}
+    for t_index, table in enumerate(tables):
+        for row in table["rows"]:
+            if not row.get("stable"):
+                continue
+            colour = colours.setdefault(row["policy"], f"C{len(colours)}")
+            for ax, key in zip(axes, ("Y_+1", "Y_+2")):
+                tail = row.get(f"tail_{key}")
+                if tail is None:
+                    continue
+                label = f"{row['policy']}" + (" (exact)" if row.get("exact") else "") if t_index == 0 else None
+                ax.plot(TAIL_Y[key], tail, styles[t_index % 4], color=colour, lw=1.2 if row["policy"] in ("sa-jsq", "modified") else 0.8,
+                        label=label)
+    ns = ", ".join(f"n = {t['n']} ({styles[i % 4]})" for i, t in enumerate(tables))
+    axes[0].set_title(r"$P(Y_{+1}^{(n)} > y)$, total jobs; " + ns, fontsize=9)
+    axes[1].set_title(r"$P(Y_{+2}^{(n)} > y)$, waiting jobs", fontsize=9)
+    for ax in axes:
+        ax.set_xlabel("y")
+        ax.set_ylim(-0.02, 1.02)
+        ax.legend(fontsize=8)
+    fig.suptitle("Theorem 3.6: SA-JSQ vs other policies; modified system of Section 7.1 = lower bound")
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path
