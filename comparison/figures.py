@@ -42,27 +42,51 @@ def figure_3_1(params: Params, ns, path: str, *, seed: int = 0, t_max: float = 1
     return path
 
 
-def figure_3_2(params: Params, path: str, *, n: int = 700, seed: int = 0, t_max: float = 20.0, dt: float = 0.01) -> str:
+def queued_start(system: System, y0: dict) -> np.ndarray:
+    """Every server busy, with Y_{j,i}(0) = y0[(j, i)] for i >= 2 (rounded to the lattice)."""
+    root_n = math.sqrt(system.n)
+    q = np.zeros((system.pools, 3), np.int32)
+    q[:, 0] = system.servers
+    for (j, i), value in y0.items():
+        q[j - 1, i - 1] = min(q[j - 1, i - 2], round(value * root_n))
+    return q
+
+
+def decay_3_8(t, mu_j, levels0):
+    """(3.8) with rate mu_j (NOTES misprint 1): Y_ji(t) = e^{-mu_j t} sum_k (mu_j t)^k / k! Y_{j,i+k}(0)."""
+    t = np.asarray(t)
+    return np.exp(-mu_j * t) * sum((mu_j * t) ** k / math.factorial(k) * y for k, y in enumerate(levels0))
+
+
+def figure_3_2(params: Params, path: str, *, n: int = 700, seed: int = 0, t_max: float = 10.0, dt: float = 0.01) -> str:
+    """Y_ji^(n) at n = 700 from a state with queues, beside a reflected-OU path from the same
+    (Y_M1, Y_12)(0) and the deterministic decay (3.8) of Y_22, Y_13, Y_23 (Theorem 3.2)."""
     from reflected_ou.simulate import simulate_paths as diffusion_paths
 
     system = System.from_params(params, n)
-    paths = simulate_paths(system, "sa-jsq", seed=seed, t_max=t_max, dt=dt, initial=start_with_idle(system, params))
+    y0 = {(1, 2): 1.0, (2, 2): 1.0, (1, 3): 0.5, (2, 3): 0.5}
+    start = queued_start(system, y0)
+    paths = simulate_paths(system, "sa-jsq", seed=seed, t_max=t_max, dt=dt, initial=start)
     y = paths.scaled[0]
     limit = diffusion_paths(params, key=seed, dt=dt / 10, n_steps=int(round(t_max / dt)) * 10, save_every=10,
-                            y0=(-params.beta / params.mu_M, 0.0))
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4))
+                            y0=(0.0, float(y[0, 0, 1])))
+    t = paths.times
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     titles = ["(a) idle servers", "(b) queues with at least two jobs", "(c) queues with at least three jobs"]
     for i, ax in enumerate(axes):
         for j in range(system.pools):
-            level = y[:, j, i] if i < y.shape[2] else np.zeros(len(paths.times))
-            ax.plot(paths.times, level, lw=0.8, label=rf"$Y_{{{j + 1},{i + 1}}}^{{({n})}}$")
+            ax.plot(t, y[:, j, i], lw=0.9, label=rf"$Y_{{{j + 1},{i + 1}}}^{{({n})}}$")
         ax.set_title(titles[i])
         ax.set_xlabel("t")
     axes[0].plot(limit.times, np.asarray(limit.y_M1[0]), lw=0.8, color="k", alpha=0.6, label=r"reflected OU $Y_{M,1}$")
     axes[1].plot(limit.times, np.asarray(limit.y_12[0]), lw=0.8, color="k", alpha=0.6, label=r"reflected OU $Y_{1,2}$")
+    mu = params.mu
+    axes[1].plot(t, decay_3_8(t, mu[1], [y[0, 1, 1], y[0, 1, 2]]), "k--", lw=1, label=r"(3.8) for $Y_{2,2}$")
+    for j in range(system.pools):
+        axes[2].plot(t, decay_3_8(t, mu[j], [y[0, j, 2]]), "--", color=f"C{j}", lw=1, label=rf"(3.8) for $Y_{{{j + 1},3}}$")
     for ax in axes:
         ax.legend(fontsize=8)
-    fig.suptitle(f"Figure 3.2: SA-JSQ at n = {n} (paper example) beside an independent reflected-OU path")
+    fig.suptitle(f"Figure 3.2: SA-JSQ at n = {n} (paper example) from a state with queues; reflected-OU path and (3.8)")
     fig.tight_layout()
     fig.savefig(path, dpi=130)
     plt.close(fig)

@@ -1,0 +1,111 @@
+"""Throughput of the occupancy-CTMC simulator (SA-JSQ, paper example) against ciw.
+
+Ours: events (real arrivals and departures, self-loops of the uniformisation not counted) per
+second of wall time, all replicas together, at n = 1e2, 1e4, 1e6, after compilation, from a
+near-stationary start.  ciw: the same n-server model (n = 10 and 100) as a network with a
+dispatcher node routing by a custom SA-JSQ router (shortest queue, ties to the fastest pool, then
+random) to n single-server nodes, a fixed number of customers; events = 2 per customer (arrival,
+departure), as for ours.  Timing is informative only (shared machine); never a pass/fail test.
+Last line: one JSON object.
+"""
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+
+import jax
+import jax.numpy as jnp
+
+jax.config.update("jax_enable_x64", True)
+
+from ctmc import System  # noqa: E402
+from ctmc.policies import SAJSQ, SystemArrays  # noqa: E402
+from ctmc.simulate import run_block  # noqa: E402
+from reflected_ou.params import Params  # noqa: E402
+
+PARAMS = Params.paper_example()
+
+
+def ours(n: int, replicas: int = 256, steps: int = 4096, blocks: int = 4) -> dict:
+    system = System.from_params(PARAMS, n)
+    arrays = SystemArrays.of(system)
+    q = jnp.zeros((replicas, system.pools, 4), jnp.int32)
+    start = jnp.asarray(system.servers, jnp.int32).at[-1].add(-min(system.servers[-1], round(3.2 * math.sqrt(n))))
+    q = q.at[:, :, 0].set(start)
+    args = (SAJSQ(), steps, steps // 8, arrays, jnp.asarray(system.uniformisation_rate), jax.random.key(0))
+    ids = jnp.arange(replicas)
+    out = run_block(*args, 0, ids, q)
+    jax.block_until_ready(out)
+    events, t0 = 0, time.perf_counter()
+    for block in range(1, blocks + 1):
+        out = run_block(*args, block, ids, out[0])
+        jax.block_until_ready(out)
+        events += int(out[3].sum())
+    seconds = time.perf_counter() - t0
+    assert not bool(out[4].any()), "overflow in the benchmark run"
+    return {"n": n, "events": events, "seconds": seconds, "events_per_s": events / seconds,
+            "steps_per_s": replicas * steps * blocks / seconds}
+
+
+def ciw_rate(n: int, customers: int, seed: int = 0) -> dict:
+    import ciw
+
+    system = System.from_params(PARAMS, n)
+    pools = [j for j, size in enumerate(system.servers) for _ in range(size)]
+    destinations = list(range(2, n + 2))  # node 1 dispatches; nodes 2..n+1 are the servers, fastest first
+
+    class SAJSQRouter(ciw.routing.NodeRouting):
+        def next_node(self, ind):
+            best, ties, pool = None, [], None
+            for index in destinations:
+                size = self.simulation.nodes[index].number_of_individuals
+                if best is None or size < best:
+                    best, ties, pool = size, [index], pools[index - 2]
+                elif size == best and pools[index - 2] == pool:
+                    ties.append(index)
+            return self.simulation.nodes[ciw.random_choice(ties)]
+
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(system.arrival_rate)] + [None] * n,
+        service_distributions=[ciw.dists.Deterministic(0.0)]
+        + [ciw.dists.Exponential(system.speeds[p]) for p in pools],
+        number_of_servers=[float("inf")] + [1] * n,
+        routing=ciw.routing.NetworkRouting([SAJSQRouter()] + [ciw.routing.Leave() for _ in range(n)]),
+    )
+    ciw.seed(seed)
+    simulation = ciw.Simulation(network)
+    t0 = time.perf_counter()
+    simulation.simulate_until_max_customers(customers, method="Finish")
+    seconds = time.perf_counter() - t0
+    return {"n": n, "customers": customers, "seconds": seconds, "events_per_s": 2 * customers / seconds}
+
+
+def main() -> int:
+    results = {f"ours_n{n}": ours(n) for n in (100, 10_000, 1_000_000)}
+    ciw10, ciw100 = ciw_rate(10, 4000), ciw_rate(100, 2000)
+    for name, r in results.items():
+        print(f"{name:>14}: {r['events_per_s']:.3e} events/s ({r['events']} events in {r['seconds']:.2f} s)")
+    print(f"{'ciw_n10':>14}: {ciw10['events_per_s']:.3e} events/s; {'ciw_n100':>8}: {ciw100['events_per_s']:.3e} events/s")
+    ours10 = ours(10)
+    summary = {
+        "events_per_s": results["ours_n100"]["events_per_s"],
+        "events_per_s_n1e4": results["ours_n10000"]["events_per_s"],
+        "events_per_s_n1e6": results["ours_n1000000"]["events_per_s"],
+        "ciw_events_per_s_n10": ciw10["events_per_s"],
+        "ciw_events_per_s_n100": ciw100["events_per_s"],
+        "ratio_vs_ciw": results["ours_n100"]["events_per_s"] / ciw100["events_per_s"],
+        "ratio_vs_ciw_n10": ours10["events_per_s"] / ciw10["events_per_s"],
+        "ratio_vs_ciw_n100": results["ours_n100"]["events_per_s"] / ciw100["events_per_s"],
+        # time per event at n = 1e6 over time per event at n = 1e2 (target <= 2)
+        "ratio_n_1e6_vs_1e2": results["ours_n100"]["events_per_s"] / results["ours_n1000000"]["events_per_s"],
+    }
+    print(f"ratios: vs ciw n=10 {summary['ratio_vs_ciw_n10']:.0f}x, n=100 {summary['ratio_vs_ciw_n100']:.0f}x; "
+          f"per-event time n=1e6 / n=1e2 = {summary['ratio_n_1e6_vs_1e2']:.2f}")
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
