@@ -86,6 +86,16 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
+def _write(out: str, report: dict) -> str:
+    """Write compare.json and compare.md (after each part, so a long study is never lost)."""
+    text = markdown(report)
+    with open(os.path.join(out, "compare.json"), "w") as handle:
+        json.dump(report, handle, indent=1, default=float)
+    with open(os.path.join(out, "compare.md"), "w") as handle:
+        handle.write(text + "\n")
+    return text
+
+
 def run(args) -> int:
     from .convergence import convergence_table
     from .figures import convergence_figure, figure_3_1, figure_3_2, tails_figure
@@ -117,18 +127,15 @@ def run(args) -> int:
         report["stein"] = stein_table(stein_runs)
         report["stein"]["params"] = stein_params.as_dict()
         report["events"] = {str(r.n): r.result.events for r in runs}
+        _write(args.out, report)
         figures.append(convergence_figure(report["convergence"], report["scalings"], report["stein"],
                                           os.path.join(args.out, "convergence.png")))
     if "policies" not in args.skip:
         plan = RunPlan(horizon=args.policy_horizon, burn_in=args.burn_in, replicas=args.replicas)
         ns = sorted(set(args.tail_ns) | {args.policy_n})
         report["policies"] = [policy_table(params, n, plan, seed=args.seed, progress=progress) for n in ns]
+        _write(args.out, report)
         figures.append(tails_figure(report["policies"], os.path.join(args.out, "tails_theorem_3_6.png")))
-    text = markdown(report)
-    print(text)
-    with open(os.path.join(args.out, "compare.json"), "w") as handle:
-        json.dump(report, handle, indent=1, default=float)
-    with open(os.path.join(args.out, "compare.md"), "w") as handle:
-        handle.write(text + "\n")
+    print(_write(args.out, report))
     print("figures: " + ", ".join(figures))
     return 0

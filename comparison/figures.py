@@ -118,9 +118,10 @@ def convergence_figure(conv: dict, scal: dict, stein: dict | None, path: str) ->
     ax.legend(fontsize=7)
     ax = axes[2]
     if stein:
+        stein_ns = np.array([r["n"] for r in stein["rows"]])
         for key in [k for k in stein["rows"][0] if k.startswith("sqrt_n_6.")]:
             values = np.array([r[key] for r in stein["rows"]])
-            ax.plot(ns, values, "o-", label=key.replace("sqrt_n_", "(") + ")")
+            ax.plot(stein_ns, values, "o-", label=key.replace("sqrt_n_", "(") + ")")
         ax.set_xscale("log")
         ax.set_yscale("symlog", linthresh=1e-3)
         ax.set_title(r"(d) $\sqrt{n}\,E[\mathrm{term}]$ of (6.5)-(6.15), $f = f^*$")
