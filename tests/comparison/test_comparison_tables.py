@@ -73,7 +73,7 @@ def test_compare_cli_tiny_study(tmp_path):
     assert code == 0
     report = json.loads((out / "compare.json").read_text())
     assert [r["n"] for r in report["convergence"]["rows"]] == [100, 400]
-    assert set(report["convergence"]["slopes"]) == {"err_Y_M1", "err_Y_12", "W1_Y_M1", "W1_Y_12"}
+    assert set(report["convergence"]["slopes"]) == {"err_Y_M1", "err_Y_M1_lemma", "err_Y_12", "W1_Y_M1", "W1_Y_12"}
     assert all(r["W1_Y_M1"] > 0 for r in report["convergence"]["rows"])
     stein = report["stein"]["rows"]
     assert {f"sqrt_n_{t}" for t in ("6.5", "6.15", "eps")} <= set(stein[0])
