@@ -153,9 +153,11 @@ def tails_figure(tables: list[dict], path: str) -> str:
     ns = ", ".join(f"n = {t['n']} ({styles[i % 4]})" for i, t in enumerate(tables))
     axes[0].set_title(r"$P(Y_{+1}^{(n)} > y)$, total jobs; " + ns, fontsize=9)
     axes[1].set_title(r"$P(Y_{+2}^{(n)} > y)$, waiting jobs", fontsize=9)
+    axes[0].set_ylim(-0.02, 1.02)
+    axes[1].set_yscale("log")
+    axes[1].set_ylim(1e-4, 1.5)
     for ax in axes:
         ax.set_xlabel("y")
-        ax.set_ylim(-0.02, 1.02)
         ax.legend(fontsize=8)
     fig.suptitle("Theorem 3.6: SA-JSQ vs other policies; modified system of Section 7.1 = lower bound")
     fig.tight_layout()
