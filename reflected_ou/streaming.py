@@ -20,17 +20,23 @@ from typing import Mapping, Sequence
 import numpy as np
 
 
-def ratio_covariance(sums: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Batch-means covariance of the ratio estimator sum(sums)/sum(weights), (module docstring).
+def ratio_deviations(sums: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Scaled batch deviations D with D^T D = batch-means covariance of sum(sums)/sum(weights).
 
-    ``sums`` has shape (B, k) and ``weights`` shape (B,), one row per non-empty batch.
+    ``sums`` has shape (B, k) and ``weights`` shape (B,), one row per non-empty batch; row b is
+    (w_b / w_bar)(m_b - m) / sqrt(B (B - 1)) (module docstring).
     """
     n = weights.size
     if n < 2:
         raise ValueError("need at least two non-empty batches for a standard error")
     mean = sums.sum(axis=0) / weights.sum()
-    deviations = (sums / weights[:, None] - mean) * (weights / weights.mean())[:, None]
-    return deviations.T @ deviations / (n * (n - 1))
+    return (sums / weights[:, None] - mean) * (weights / weights.mean())[:, None] / np.sqrt(n * (n - 1))
+
+
+def ratio_covariance(sums: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Batch-means covariance matrix of the ratio estimator sum(sums)/sum(weights)."""
+    deviations = ratio_deviations(sums, weights)
+    return deviations.T @ deviations
 
 
 def batch_of_block(block: int, n_blocks: int, n_batches: int) -> int:
@@ -81,7 +87,8 @@ class BatchMeans:
         unknown = set(coefficients) - set(self.names)
         if unknown:
             raise ValueError(f"unknown observables {sorted(unknown)}; known: {self.names}")
-        return float(c @ self.mean_vector()), float(np.sqrt(c @ self.covariance_of_mean() @ c))
+        # |D c| rather than sqrt(c^T C c): a norm is never negative, even for a constant combination.
+        return float(c @ self.mean_vector()), float(np.linalg.norm(ratio_deviations(*self._filled()) @ c))
 
     @property
     def total_weight(self) -> float:
@@ -177,12 +184,16 @@ class Histogram:
         return 1.0 - float(self.probabilities().sum())
 
     def tail(self) -> tuple[np.ndarray, np.ndarray]:
-        """(edges, P(X > edge)) for a 1-D histogram, exact at the bin edges."""
+        """(edges, P(X >= edge)) for a 1-D histogram, exact at the bin edges (= P(X > edge) without atoms)."""
         edges, probability, _ = self.tail_with_stderr(errors=False)
         return edges, probability
 
     def tail_with_stderr(self, errors: bool = True):
-        """(edges, P(X > edge), batch-means standard error) for a 1-D histogram with K >= 2 batches."""
+        """(edges, P(X >= edge), batch-means standard error) for a 1-D histogram with K >= 2 batches.
+
+        Bin k covers [edge_{k-1}, edge_k), so the counts above edge k are those of X >= edge k; for a
+        law without atoms (the diffusion) this is P(X > edge).
+        """
         if len(self.axes) != 1:
             raise ValueError("tails are for 1-D histograms")
         above = np.cumsum(self.batch_counts[:, ::-1], axis=1)[:, ::-1][:, 1:]  # counts of bins above edge k
