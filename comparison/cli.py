@@ -127,8 +127,6 @@ def run(args) -> int:
                                           os.path.join(args.out, "convergence.png")))
         _write(args.out, report)
     if "stein" not in args.skip and "study" not in args.skip:
-        from reflected_ou.params import Params
-
         stein_params = Params(params.mu, params.gamma, args.stein_beta)
         kappa = args.kappa if args.kappa is not None else 1.5 * stein_params.beta / stein_params.mu_1
         stein_runs = [run_policy(stein_params, n, "sa-jsq", plan, seed=args.seed, kappa=kappa, progress=progress)

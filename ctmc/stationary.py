@@ -22,7 +22,7 @@ from reflected_ou.params import check_finite_positive, check_positive_int
 from reflected_ou.streaming import BatchMeans, FixedBins, Histogram, batch_of_block
 
 from .dynamics import observable_names
-from .policies import Policy, SystemArrays
+from .policies import SystemArrays
 from .simulate import DEFAULT_MAX_LEVELS, initial_state, resolve_policy, run_block, start_levels
 from .state import pad_levels
 from .system import System
@@ -112,16 +112,9 @@ class StationaryResult:
         return self.stats.stderr()
 
     def estimate(self, coefficients: Mapping[str, float]) -> tuple[float, float]:
-        """(estimate, standard error) of sum_k c_k E[observable_k].
-
-        The variance c' C c of a combination that never varies (e.g. Q_{j,3} = 0 in a whole run)
-        can come out as -1e-30 by rounding; it is clipped at 0 (not NaN)."""
-        unknown = set(coefficients) - set(self.stats.names)
-        if unknown:
-            raise ValueError(f"unknown observables {sorted(unknown)}; known: {self.stats.names}")
-        c = np.array([coefficients.get(name, 0.0) for name in self.stats.names])
-        variance = float(c @ self.stats.covariance_of_mean() @ c)
-        return float(c @ self.stats.mean_vector()), math.sqrt(max(variance, 0.0))
+        """(estimate, standard error) of sum_k c_k E[observable_k] (batch means; see
+        :meth:`reflected_ou.streaming.BatchMeans.linear_combination`)."""
+        return self.stats.linear_combination(coefficients)
 
     # -- named quantities -------------------------------------------------------------------
     def _pools(self):

@@ -18,7 +18,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from ._checks import positive_int, positive_real
+from ._checks import positive_int
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import math
 
-import numpy as np
 
 from . import arrivals as _arrivals
 from .lindley import simulate_waits

@@ -23,8 +23,8 @@ from typing import Sequence
 import numpy as np
 
 from ._checks import positive_real, positive_vector, weights
-from .dgi1 import QueueLimit, dgi1, dm1_cdf, lattice_cdf, mgi1
-from .service import ServiceLaw, per_type_laws
+from .dgi1 import dgi1, dm1_cdf, lattice_cdf, mgi1
+from .service import per_type_laws
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from reflected_ou.noise import as_key, scan_block
 from reflected_ou.schemes import get_scheme

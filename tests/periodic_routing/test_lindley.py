@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra.numpy import arrays
 
-from periodic_routing import (QueueWord, TypeWordPolicy, arrivals, balanced_policy, class_policies, lindley,
+from periodic_routing import (QueueWord, arrivals, balanced_policy, class_policies, lindley,
                               simulate_waits, waiting_time_sequences)
 from periodic_routing import dgi1 as D
 from periodic_routing import service as sv

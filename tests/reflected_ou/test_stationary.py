@@ -8,7 +8,6 @@ import pytest
 
 from reflected_ou import Params
 from reflected_ou.grid import solve_grid
-from reflected_ou.identities import stationary_identities
 from reflected_ou.stationary import estimate_stationary
 
 EXAMPLE = Params.paper_example()
