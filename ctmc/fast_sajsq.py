@@ -1,0 +1,280 @@
+"""Specialised SA-JSQ kernel: the uniformised occupancy chain of :mod:`ctmc.simulate`, fast.
+
+Same chain, same event order as :func:`ctmc.simulate.run_block` with ``SAJSQ()``, written for speed:
+
+* state laid out replicas-last, ``q[j, i - 1, r]`` = Q_{j,i} of replica r, int32 of shape (M, K, R),
+  so that every operation of a step is one SIMD operation across replicas;
+* SA-JSQ routing in closed form (Definition 2.1, ``ctmc/policies/sa_jsq.py``): with
+  h_j = #{i : Q_{j,i} = N_j} (the shortest queue in pool j), the arrival joins level l* + 1 of pool
+  j*, l* = min_j h_j and j* the fastest (lowest-index) pool attaining it; l* = K is an overflow;
+* event choice as in :func:`ctmc.dynamics.uniformised_step`: x = u Lambda, arrival if x < L, else a
+  departure from pool j if E_j <= x < E_{j+1} with E_1 = L, E_{j+1} = E_j + mu_j Q_{j,1} (cumulative
+  rates computed incrementally), else a self-loop.  Inside pool j the departing server is uniform over
+  its Q_{j,1} busy servers: with k uniform on {0, .., Q_{j,1} - 1} and T = Q_{j,1} - k, level i is
+  decremented for the largest i with Q_{j,i} >= T, which has probability (Q_{j,i} - Q_{j,i+1}) / Q_{j,1}
+  as in (6.1).  k comes from
+
+  - ``precise=True`` (default): a second, independent 32-bit word w, k = floor(w Q_{j,1} / 2^32)
+    (integer multiply-high).  One threefry2x32 call gives both words, so this costs no extra random
+    bits, and the within-pool choice keeps 32 bits of resolution (float32 x alone has 24, i.e. a
+    grid of Lambda 2^-24 ~ 0.1 at n = 10^6, coarser than one server's rate);
+  - ``precise=False``: the residual k = floor((x - E_j) / mu_j) of the same uniform, exactly the rule
+    of the general kernel (cumsum of the stacked rates), used to test this kernel against it step by
+    step (:func:`advance_with_uniforms`).
+
+* overflow: an arrival that would join a server with K jobs sets the replica's flag and leaves the
+  state unchanged (as the general kernel does); callers must discard and regrow K or raise
+  (:func:`simulate_sajsq` regrows).  In a full state the general kernel puts the overflow band after
+  the departures, here it is the arrival band [0, L): same law, different uniforms.
+* statistics: every step the state *before* the step is added to int32 running sums of Q_{j,i}
+  (all levels, so E[Q_{j,i}], busy servers Q_{j,1} and jobs sum_i Q_{j,i} per pool follow by
+  linearity), folded after each sub-block into exact (hi, lo) int32 pairs (total = hi 2^20 + lo);
+  and the number of real events (arrivals and departures, not self-loops or overflows).
+* random numbers: the two words of threefry2x32(fold_in(key, block), (replica id, step)) for every
+  (replica, step) of block ``block``; drawn sub-block by sub-block inside the time loop so they stay in
+  cache.  A replica's stream depends only on (key, block, replica id), not on R or the sub-block size.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+from jax.extend.random import threefry2x32_p
+
+from .system import System
+
+#: Low bits of the exact (hi, lo) int32 running sums.
+LOW_BITS = 20
+_LOW_MASK = (1 << LOW_BITS) - 1
+#: Default number of steps per sub-block (uniforms drawn per sub-block stay in cache).
+SUB_STEPS = 128
+
+
+class FastState(NamedTuple):
+    """Result of :func:`run_sajsq`: all arrays replicas-last."""
+
+    occupancy: jnp.ndarray  # (M, K, R) int32 after the block
+    sums_hi: jnp.ndarray  # (M, K, R) int32: sum over steps of Q_{j,i} = hi 2^LOW_BITS + lo
+    sums_lo: jnp.ndarray  # (M, K, R) int32
+    events: jnp.ndarray  # (R,) int32 real arrivals + departures
+    overflow: jnp.ndarray  # (R,) bool
+
+
+def _uniform_from_bits(bits):
+    """float32 in [0, 1) from uint32 bits, as jax.random.uniform does (23 mantissa bits)."""
+    one = lax.bitcast_convert_type((bits >> 9) | jnp.uint32(0x3F800000), jnp.float32)
+    return one - jnp.float32(1.0)
+
+
+def mul_hi(w, q):
+    """floor(w q / 2^32) for uint32 w and 0 <= q < 2^31 (int32), in 32-bit arithmetic; int32."""
+    q = q.astype(jnp.uint32)
+    mask = jnp.uint32(0xFFFF)
+    a, b = w >> 16, w & mask
+    c, d = q >> 16, q & mask
+    m1 = a * d + ((b * d) >> 16)
+    m2 = b * c + (m1 & mask)
+    return (a * c + (m1 >> 16) + (m2 >> 16)).astype(jnp.int32)
+
+
+def _step(q, u, w, servers, speeds, arrival_rate, total_rate, precise):
+    """One uniformised step of every replica.  q (M, K, R) int32, u (R,) float32, w (R,) uint32."""
+    pools, levels, _ = q.shape
+    x = u * total_rate
+    # routing: h_j = levels full in pool j; first pool with the smallest h_j
+    heights = [jnp.sum((q[j] == servers[j]).astype(jnp.int32), axis=0) for j in range(pools)]
+    best, best_pool = heights[0], jnp.zeros_like(heights[0])
+    for j in range(1, pools):
+        better = heights[j] < best
+        best = jnp.where(better, heights[j], best)
+        best_pool = jnp.where(better, j, best_pool)
+    arrival = x < arrival_rate
+    overflow = arrival & (best == levels)
+    # departures: pool by cumulative rates, then T = Q_{j,1} - k
+    edge = arrival_rate
+    selected, edges, busy_sel, edge_sel = [], [], jnp.zeros_like(best), jnp.zeros_like(x)
+    inv_sel = jnp.zeros_like(x)
+    for j in range(pools):
+        nxt = edge + speeds[j] * q[j, 0].astype(jnp.float32)
+        sel = (x >= edge) & (x < nxt)
+        selected.append(sel)
+        busy_sel = jnp.where(sel, q[j, 0], busy_sel)
+        if not precise:
+            edge_sel = jnp.where(sel, edge, edge_sel)
+            inv_sel = jnp.where(sel, jnp.float32(1.0) / speeds[j], inv_sel)
+        edge = nxt
+    if precise:
+        k = mul_hi(w, busy_sel)
+    else:
+        k = jnp.minimum(jnp.floor((x - edge_sel) * inv_sel).astype(jnp.int32), busy_sel - 1)
+    threshold = busy_sel - k
+    level = lax.broadcasted_iota(jnp.int32, (levels, 1), 0)
+    zero_row = jnp.zeros_like(q[0, :1])
+    rows = []
+    for j in range(pools):
+        above = jnp.concatenate([q[j, 1:], zero_row], axis=0)
+        dec = selected[j] & (q[j] >= threshold) & (above < threshold)
+        inc = arrival & (~overflow) & (best_pool == j) & (level == best)
+        rows.append(q[j] + inc.astype(jnp.int32) - dec.astype(jnp.int32))
+    event = (arrival & ~overflow) | (x >= arrival_rate) & (x < edge)
+    return jnp.stack(rows), event, overflow
+
+
+def _fold(hi, lo, part):
+    lo = lo + part
+    return hi + (lo >> LOW_BITS), lo & _LOW_MASK
+
+
+def _block_bits(key, block, replica_ids, first_step, sub_steps):
+    """Two uint32 words (sub_steps, R) for steps first_step .. first_step + sub_steps - 1."""
+    data = jax.random.key_data(jax.random.fold_in(key, block))
+    shape = (sub_steps, replica_ids.shape[0])
+    steps = (first_step + lax.broadcasted_iota(jnp.int32, shape, 0)).astype(jnp.uint32)
+    ids = jnp.broadcast_to(replica_ids.astype(jnp.uint32)[None, :], shape)
+    k0 = jnp.broadcast_to(data[0], shape)
+    k1 = jnp.broadcast_to(data[1], shape)
+    return threefry2x32_p.bind(k0, k1, ids, steps)
+
+
+@partial(jax.jit, static_argnames=("servers", "steps", "sub_steps", "precise", "unroll"))
+def run_sajsq(q0, key, block, replica_ids, speeds, arrival_rate, total_rate, *, servers, steps,
+              sub_steps=SUB_STEPS, precise=True, unroll=4):
+    """``steps`` uniformised SA-JSQ steps of every replica from ``q0`` ((M, K, R) int32).
+
+    ``servers``: static tuple N_j; ``speeds`` (M,), ``arrival_rate`` L, ``total_rate`` Lambda (float32
+    after conversion); ``key``: a typed PRNG key; ``block``: int, the block index; ``replica_ids``
+    (R,) ints.  ``steps`` must be a multiple of ``sub_steps`` and sub_steps * max N_j < 2^31 - 2^20.
+    """
+    if steps % sub_steps:
+        raise ValueError(f"steps ({steps}) must be a multiple of sub_steps ({sub_steps})")
+    check_sub_steps(servers, sub_steps)
+    speeds = jnp.asarray(speeds, jnp.float32)
+    arrival_rate = jnp.asarray(arrival_rate, jnp.float32)
+    total_rate = jnp.asarray(total_rate, jnp.float32)
+    n_j = tuple(jnp.int32(v) for v in servers)
+    speed_j = tuple(speeds[j] for j in range(len(servers)))
+
+    def step(carry, uw):
+        q, acc, events, overflow = carry
+        u, w = uw
+        q_new, event, over = _step(q, u, w, n_j, speed_j, arrival_rate, total_rate, precise)
+        return (q_new, acc + q, events + event.astype(jnp.int32), overflow | over), None
+
+    def sub_block(carry, index):
+        q, hi, lo, events, overflow = carry
+        w0, w1 = _block_bits(key, block, replica_ids, index * sub_steps, sub_steps)
+        u = _uniform_from_bits(w0)
+        (q, acc, events, overflow), _ = lax.scan(step, (q, jnp.zeros_like(q), events, overflow), (u, w1),
+                                                 unroll=unroll)
+        hi, lo = _fold(hi, lo, acc)
+        return (q, hi, lo, events, overflow), None
+
+    r = q0.shape[-1]
+    zeros = jnp.zeros_like(q0)
+    init = (q0, zeros, zeros, jnp.zeros(r, jnp.int32), jnp.zeros(r, bool))
+    out, _ = lax.scan(sub_block, init, jnp.arange(steps // sub_steps))
+    return FastState(*out)
+
+
+@partial(jax.jit, static_argnames=("servers",))
+def advance_with_uniforms(q0, uniforms, speeds, arrival_rate, total_rate, *, servers):
+    """Residual-mode steps driven by given float32 uniforms (steps, R): the general kernel's exact rule.
+
+    Returns (q_end (M, K, R), sums of Q over the steps (int32, state before each step), events (R,),
+    overflow (R,)); for tests against :func:`ctmc.simulate.run_block`.
+    """
+    speeds = jnp.asarray(speeds, jnp.float32)
+    n_j = tuple(jnp.int32(v) for v in servers)
+    speed_j = tuple(speeds[j] for j in range(len(servers)))
+    arrival_rate = jnp.asarray(arrival_rate, jnp.float32)
+    total_rate = jnp.asarray(total_rate, jnp.float32)
+
+    def step(carry, u):
+        q, acc, events, overflow = carry
+        q_new, event, over = _step(q, u, None, n_j, speed_j, arrival_rate, total_rate, False)
+        return (q_new, acc + q, events + event.astype(jnp.int32), overflow | over), None
+
+    r = q0.shape[-1]
+    init = (q0, jnp.zeros_like(q0), jnp.zeros(r, jnp.int32), jnp.zeros(r, bool))
+    out, _ = lax.scan(step, init, jnp.asarray(uniforms, jnp.float32))
+    return out
+
+
+def check_sub_steps(servers, sub_steps: int) -> None:
+    """The int32 per-sub-block sums must not overflow: sub_steps * max N_j + 2^20 < 2^31."""
+    if sub_steps * max(servers) + (1 << LOW_BITS) >= 2**31:
+        raise ValueError(f"sub_steps * max N_j must be < 2^31 - 2^20, got {sub_steps} * {max(servers)}")
+
+
+def totals(hi, lo) -> np.ndarray:
+    """Exact int64 totals hi 2^LOW_BITS + lo (host side)."""
+    return (np.asarray(hi, np.int64) << LOW_BITS) + np.asarray(lo, np.int64)
+
+
+@dataclass(frozen=True)
+class FastRun:
+    """Host-side result of :func:`simulate_sajsq` (replicas-first, like the general kernel)."""
+
+    occupancy: np.ndarray  # (R, M, K) final state
+    level_sums: np.ndarray  # (R, M, K) int64 sums of Q_{j,i} over the steps
+    steps: int
+    events: np.ndarray  # (R,) int64
+
+    @property
+    def level_means(self) -> np.ndarray:
+        """(R, M, K) time averages of Q_{j,i} (per replica)."""
+        return self.level_sums / self.steps
+
+    @property
+    def busy_means(self) -> np.ndarray:
+        """(R, M) time-average busy servers per pool."""
+        return self.level_means[..., 0]
+
+    @property
+    def jobs_means(self) -> np.ndarray:
+        """(R,) time-average number of jobs in system."""
+        return self.level_means.sum(axis=(-2, -1))
+
+
+def simulate_sajsq(system: System, *, seed: int, replicas: int, blocks: int, steps: int,
+                   levels: int = 4, max_levels: int = 4096, initial=None, sub_steps: int = SUB_STEPS,
+                   precise: bool = True) -> FastRun:
+    """``blocks`` blocks of ``steps`` steps of SA-JSQ from ``initial`` ((M, K') or (R, M, K')) or empty.
+
+    A block with an overflow is redone with twice the levels (zero padding is exact); above
+    ``max_levels`` it raises ValueError.
+    """
+    key = jax.random.key(seed)
+    ids = jnp.arange(replicas, dtype=jnp.int32)
+    pools = system.pools
+    q = np.zeros((replicas, pools, levels), np.int32)
+    if initial is not None:
+        init = np.asarray(initial, np.int32)
+        levels = max(levels, init.shape[-1])
+        q = np.zeros((replicas, pools, levels), np.int32)
+        q[..., : init.shape[-1]] = init
+    q = jnp.asarray(q.transpose(1, 2, 0))
+    sums = np.zeros((pools, levels, replicas), np.int64)
+    events = np.zeros(replicas, np.int64)
+    args = dict(servers=tuple(int(v) for v in system.servers), steps=steps, sub_steps=sub_steps, precise=precise)
+    for block in range(blocks):
+        while True:
+            out = run_sajsq(q, key, block, ids, np.asarray(system.speeds, np.float32), system.arrival_rate,
+                            system.uniformisation_rate, **args)
+            if not bool(jnp.any(out.overflow)):
+                break
+            if 2 * levels > max_levels:
+                raise ValueError(f"queue length exceeded max_levels = {max_levels}")
+            extra = levels
+            levels *= 2
+            q = jnp.concatenate([q, jnp.zeros((pools, extra, replicas), jnp.int32)], axis=1)
+            sums = np.concatenate([sums, np.zeros((pools, extra, replicas), np.int64)], axis=1)
+        q = out.occupancy
+        sums += totals(out.sums_hi, out.sums_lo)
+        events += np.asarray(out.events, np.int64)
+    return FastRun(np.asarray(q).transpose(2, 0, 1), sums.transpose(2, 0, 1), blocks * steps, events)
