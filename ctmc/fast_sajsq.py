@@ -31,8 +31,14 @@ Same chain, same event order as :func:`ctmc.simulate.run_block` with ``SAJSQ()``
   linearity), folded after each sub-block into exact (hi, lo) int32 pairs (total = hi 2^20 + lo);
   and the number of real events (arrivals and departures, not self-loops or overflows).
 * random numbers: the two words of threefry2x32(fold_in(key, block), (replica id, step)) for every
-  (replica, step) of block ``block``; drawn sub-block by sub-block inside the time loop so they stay in
-  cache.  A replica's stream depends only on (key, block, replica id), not on R or the sub-block size.
+  (replica, step) of block ``block`` (counter-based, hashed inside the step's fused loop, or drawn per
+  sub-block with ``inline_prng=False``: same numbers).  A replica's stream depends only on (key,
+  block, replica id), not on R or the sub-block size.
+* XLA layout of a step: the per-replica work (routing, event choice, hash) is one fused elementwise
+  loop producing one int32 event code per replica; the code is loop-carried (software pipelining:
+  step t applies the code of step t - 1), which forces XLA to compute it once instead of fusing (and
+  duplicating) it into each consumer; the update of the (M, K, R) state, the running sums and the
+  event counters are cheap elementwise loops.
 """
 from __future__ import annotations
 
@@ -82,28 +88,37 @@ def mul_hi(w, q):
     return (a * c + (m1 >> 16) + (m2 >> 16)).astype(jnp.int32)
 
 
-def _step(q, u, w, servers, speeds, arrival_rate, total_rate, precise):
-    """One uniformised step of every replica.  q (M, K, R) int32, u (R,) float32, w (R,) uint32."""
-    pools, levels, _ = q.shape
+def _code(rows, u, w, servers, speeds, arrival_rate, total_rate, precise):
+    """One uniformised step of every replica.
+
+    ``rows[j][i]`` (R,) int32 is Q_{j,i+1} of every replica, u (R,) float32, w (R,) uint32.  The state
+    is read as M K separate (R,) rows (no concatenation, no reduction over a non-minor axis), so that
+    XLA fuses the per-replica work into one elementwise loop over replicas; it returns one int32 code
+    per replica (see below), applied to the (M, K, R) state by :func:`_apply` (behind an optimisation
+    barrier, so the per-replica work is not duplicated into every level's update).
+    """
+    pools, levels = len(rows), len(rows[0])
     x = u * total_rate
-    # routing: h_j = levels full in pool j; first pool with the smallest h_j
-    heights = [jnp.sum((q[j] == servers[j]).astype(jnp.int32), axis=0) for j in range(pools)]
-    best, best_pool = heights[0], jnp.zeros_like(heights[0])
-    for j in range(1, pools):
-        better = heights[j] < best
-        best = jnp.where(better, heights[j], best)
-        best_pool = jnp.where(better, j, best_pool)
-    arrival = x < arrival_rate
-    overflow = arrival & (best == levels)
-    # departures: pool by cumulative rates, then T = Q_{j,1} - k
-    edge = arrival_rate
-    selected, edges, busy_sel, edge_sel = [], [], jnp.zeros_like(best), jnp.zeros_like(x)
-    inv_sel = jnp.zeros_like(x)
+    # routing: h_j = levels full in pool j; the first pool with the smallest h_j
+    best = best_pool = None
     for j in range(pools):
-        nxt = edge + speeds[j] * q[j, 0].astype(jnp.float32)
+        height = sum((rows[j][i] == servers[j]).astype(jnp.int32) for i in range(levels))
+        if best is None:
+            best, best_pool = height, jnp.zeros_like(height)
+        else:
+            better = height < best
+            best, best_pool = jnp.where(better, height, best), jnp.where(better, j, best_pool)
+    arrival = x < arrival_rate
+    joined = arrival & (best < levels)
+    overflow = arrival & (best == levels)
+    # departures: the pool by cumulative rates, then T = Q_{j,1} - k
+    edge = arrival_rate
+    selected, busy_sel, edge_sel, inv_sel = [], jnp.zeros_like(best), jnp.zeros_like(x), jnp.zeros_like(x)
+    for j in range(pools):
+        nxt = edge + speeds[j] * rows[j][0].astype(jnp.float32)
         sel = (x >= edge) & (x < nxt)
         selected.append(sel)
-        busy_sel = jnp.where(sel, q[j, 0], busy_sel)
+        busy_sel = jnp.where(sel, rows[j][0], busy_sel)
         if not precise:
             edge_sel = jnp.where(sel, edge, edge_sel)
             inv_sel = jnp.where(sel, jnp.float32(1.0) / speeds[j], inv_sel)
@@ -113,21 +128,63 @@ def _step(q, u, w, servers, speeds, arrival_rate, total_rate, precise):
     else:
         k = jnp.minimum(jnp.floor((x - edge_sel) * inv_sel).astype(jnp.int32), busy_sel - 1)
     threshold = busy_sel - k
-    level = lax.broadcasted_iota(jnp.int32, (levels, 1), 0)
-    zero_row = jnp.zeros_like(q[0, :1])
-    rows = []
+    dec_pool = jnp.full_like(best, -1)
+    dec_level = jnp.zeros_like(best)
     for j in range(pools):
-        above = jnp.concatenate([q[j, 1:], zero_row], axis=0)
-        dec = selected[j] & (q[j] >= threshold) & (above < threshold)
-        inc = arrival & (~overflow) & (best_pool == j) & (level == best)
-        rows.append(q[j] + inc.astype(jnp.int32) - dec.astype(jnp.int32))
-    event = (arrival & ~overflow) | (x >= arrival_rate) & (x < edge)
-    return jnp.stack(rows), event, overflow
+        count = sum((rows[j][i] >= threshold).astype(jnp.int32) for i in range(levels))
+        dec_pool = jnp.where(selected[j], j, dec_pool)
+        dec_level = jnp.where(selected[j], count - 1, dec_level)
+    # one code per replica: +(p + 1) increments flat position p = j K + i, -(p + 1) decrements it,
+    # 0 is a self-loop, OVERFLOW an overflowing arrival (no change)
+    code = jnp.where(joined, best_pool * levels + best + 1, 0)
+    code = jnp.where(dec_pool >= 0, -(dec_pool * levels + dec_level + 1), code)
+    code = jnp.where(overflow, pools * levels + 1, code)
+    return code
+
+
+def _apply(q, code):
+    """q (M, K, R) after the events ``code`` (R,) of :func:`_step`; (event, overflow) indicators."""
+    pools, levels, _ = q.shape
+    position = lax.broadcasted_iota(jnp.int32, (pools, levels, 1), 0) * levels \
+        + lax.broadcasted_iota(jnp.int32, (pools, levels, 1), 1) + 1
+    change = (code == position).astype(jnp.int32) - (code == -position).astype(jnp.int32)
+    return (q + change,) + _flags(code, pools, levels)
+
+
+def _flags(code, pools, levels):
+    """(real event, overflow) indicators of event codes."""
+    overflow = code == pools * levels + 1
+    return (code != 0) & ~overflow, overflow
+
+
+def _split(q):
+    return [[q[j, i] for i in range(q.shape[1])] for j in range(q.shape[0])]
 
 
 def _fold(hi, lo, part):
     lo = lo + part
     return hi + (lo >> LOW_BITS), lo & _LOW_MASK
+
+
+_ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
+
+
+def threefry2x32(k0, k1, x0, x1):
+    """Threefry-2x32 (20 rounds), unrolled in plain jnp ops so XLA fuses it into one elementwise loop.
+
+    Bit-identical to ``jax.extend.random.threefry2x32_p`` (whose CPU lowering is a rolled loop making
+    several passes over memory).
+    """
+    ks = (k0, k1, k0 ^ k1 ^ jnp.uint32(0x1BD11BDA))
+    x0, x1 = x0 + ks[0], x1 + ks[1]
+    for i in range(5):
+        for r in _ROTATIONS[i % 2]:
+            x0 = x0 + x1
+            x1 = (x1 << jnp.uint32(r)) | (x1 >> jnp.uint32(32 - r))
+            x1 = x1 ^ x0
+        x0 = x0 + ks[(i + 1) % 3]
+        x1 = x1 + ks[(i + 2) % 3] + jnp.uint32(i + 1)
+    return x0, x1
 
 
 def _block_bits(key, block, replica_ids, first_step, sub_steps):
@@ -136,19 +193,22 @@ def _block_bits(key, block, replica_ids, first_step, sub_steps):
     shape = (sub_steps, replica_ids.shape[0])
     steps = (first_step + lax.broadcasted_iota(jnp.int32, shape, 0)).astype(jnp.uint32)
     ids = jnp.broadcast_to(replica_ids.astype(jnp.uint32)[None, :], shape)
-    k0 = jnp.broadcast_to(data[0], shape)
-    k1 = jnp.broadcast_to(data[1], shape)
-    return threefry2x32_p.bind(k0, k1, ids, steps)
+    return threefry2x32(data[0], data[1], ids, steps)
 
 
-@partial(jax.jit, static_argnames=("servers", "steps", "sub_steps", "precise", "unroll"))
+@partial(jax.jit, static_argnames=("servers", "steps", "sub_steps", "precise", "inline_prng", "unroll"))
 def run_sajsq(q0, key, block, replica_ids, speeds, arrival_rate, total_rate, *, servers, steps,
-              sub_steps=SUB_STEPS, precise=True, unroll=4):
+              sub_steps=SUB_STEPS, precise=True, inline_prng=True, unroll=1):
     """``steps`` uniformised SA-JSQ steps of every replica from ``q0`` ((M, K, R) int32).
 
     ``servers``: static tuple N_j; ``speeds`` (M,), ``arrival_rate`` L, ``total_rate`` Lambda (float32
     after conversion); ``key``: a typed PRNG key; ``block``: int, the block index; ``replica_ids``
-    (R,) ints.  ``steps`` must be a multiple of ``sub_steps`` and sub_steps * max N_j < 2^31 - 2^20.
+    (R,) ints.  ``steps`` must be a multiple of ``sub_steps`` and sub_steps * max N_j < 2^31 - 2^20
+    (the int32 sums are folded into the exact (hi, lo) pairs after every sub-block).
+    ``inline_prng``: hash the (replica, step) counters inside the step's fused loop (default) or draw
+    (sub_steps, R) words per sub-block before the sub-block's steps; the numbers are identical, inline
+    is faster (the hash stays in registers, fused with the event choice).  ``unroll``: of the step scan
+    (1 is best on CPU: unrolled bodies fuse worse).
     """
     if steps % sub_steps:
         raise ValueError(f"steps ({steps}) must be a multiple of sub_steps ({sub_steps})")
@@ -159,26 +219,41 @@ def run_sajsq(q0, key, block, replica_ids, speeds, arrival_rate, total_rate, *, 
     n_j = tuple(jnp.int32(v) for v in servers)
     speed_j = tuple(speeds[j] for j in range(len(servers)))
 
+    # software-pipelined: the carry holds the state before the previous step and that step's event
+    # code, so the code is a loop-carried buffer computed once per replica (XLA would otherwise fuse
+    # the per-replica work into, and duplicate it in, every consumer)
+    data = jax.random.key_data(jax.random.fold_in(key, block))
+    ids = replica_ids.astype(jnp.uint32)
+
     def step(carry, uw):
-        q, acc, events, overflow = carry
-        u, w = uw
-        q_new, event, over = _step(q, u, w, n_j, speed_j, arrival_rate, total_rate, precise)
-        return (q_new, acc + q, events + event.astype(jnp.int32), overflow | over), None
+        q_prev, code_prev, acc, events, overflow = carry
+        if inline_prng:
+            w0, w = threefry2x32(data[0], data[1], ids, jnp.broadcast_to(uw.astype(jnp.uint32), ids.shape))
+            u = _uniform_from_bits(w0)
+        else:
+            u, w = uw
+        q, _, _ = _apply(q_prev, code_prev)
+        code = _code(_split(q), u, w, n_j, speed_j, arrival_rate, total_rate, precise)
+        event, over = _flags(code, *q.shape[:2])
+        return (q, code, acc + q, events + event.astype(jnp.int32), overflow | over), None
 
     def sub_block(carry, index):
-        q, hi, lo, events, overflow = carry
-        w0, w1 = _block_bits(key, block, replica_ids, index * sub_steps, sub_steps)
-        u = _uniform_from_bits(w0)
-        (q, acc, events, overflow), _ = lax.scan(step, (q, jnp.zeros_like(q), events, overflow), (u, w1),
-                                                 unroll=unroll)
+        q, code, hi, lo, events, overflow = carry
+        if inline_prng:
+            xs = index * sub_steps + jnp.arange(sub_steps)
+        else:
+            w0, w1 = _block_bits(key, block, replica_ids, index * sub_steps, sub_steps)
+            xs = (_uniform_from_bits(w0), w1)
+        (q, code, acc, events, overflow), _ = lax.scan(
+            step, (q, code, jnp.zeros_like(q), events, overflow), xs, unroll=unroll)
         hi, lo = _fold(hi, lo, acc)
-        return (q, hi, lo, events, overflow), None
+        return (q, code, hi, lo, events, overflow), None
 
     r = q0.shape[-1]
     zeros = jnp.zeros_like(q0)
-    init = (q0, zeros, zeros, jnp.zeros(r, jnp.int32), jnp.zeros(r, bool))
-    out, _ = lax.scan(sub_block, init, jnp.arange(steps // sub_steps))
-    return FastState(*out)
+    init = (q0, jnp.zeros(r, jnp.int32), zeros, zeros, jnp.zeros(r, jnp.int32), jnp.zeros(r, bool))
+    (q, code, hi, lo, events, overflow), _ = lax.scan(sub_block, init, jnp.arange(steps // sub_steps))
+    return FastState(_apply(q, code)[0], hi, lo, events, overflow)
 
 
 @partial(jax.jit, static_argnames=("servers",))
@@ -196,7 +271,8 @@ def advance_with_uniforms(q0, uniforms, speeds, arrival_rate, total_rate, *, ser
 
     def step(carry, u):
         q, acc, events, overflow = carry
-        q_new, event, over = _step(q, u, None, n_j, speed_j, arrival_rate, total_rate, False)
+        code = _code(_split(q), u, None, n_j, speed_j, arrival_rate, total_rate, False)
+        q_new, event, over = _apply(q, code)
         return (q_new, acc + q, events + event.astype(jnp.int32), overflow | over), None
 
     r = q0.shape[-1]
