@@ -110,3 +110,15 @@ def test_inline_and_sub_block_random_numbers_agree_and_sums_are_exact():
     assert (sums[:, :-1] >= sums[:, 1:]).all() and (sums >= 0).all()
     assert (sums[:, 0] <= 256 * np.asarray(system.servers)[:, None]).all()
     assert int(np.asarray(a.events).sum()) > 0 and not bool(a.overflow.any())
+
+
+def test_threaded_chunks_equal_one_call():
+    from ctmc.fast_sajsq import run_sajsq_threads
+
+    system = System((3, 5), (2.0, 0.5), 4.0)
+    q0 = jnp.zeros((2, 4, 10), jnp.int32)
+    args = (q0, jax.random.key(1), 0, jnp.arange(10), system.speeds, system.arrival_rate, system.uniformisation_rate)
+    kw = dict(servers=system.servers, steps=128, sub_steps=64)
+    a, b = run_sajsq(*args, **kw), run_sajsq_threads(*args, threads=2, **kw)
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
