@@ -121,7 +121,8 @@ def main() -> int:
     ciw10, ciw100 = ciw_rate(10, 4000), ciw_rate(100, 2000)
     for label, table in (("fast", quick), ("general", general)):
         for n, r in table.items():
-            print(f"{label:>8} n={n:>8}: {r['events_per_s']:.3e} events/s ({r['events']} events in {r['seconds']:.2f} s)")
+            print(f"{label:>8} n={n:>8}: {r['events_per_s']:.3e} events/s "
+                  f"({r['events']} events in {r['seconds']:.2f} s)")
     print(f"{'ciw n=10':>19}: {ciw10['events_per_s']:.3e} events/s; n=100: {ciw100['events_per_s']:.3e} events/s")
     ours10 = ours(10)
     fast10 = fast(10)
@@ -146,8 +147,9 @@ def main() -> int:
         "general_ratio_n_1e6_vs_1e2": general[100]["events_per_s"] / general[1_000_000]["events_per_s"],
         "speedup_fast_vs_general": rate[100] / general[100]["events_per_s"],
     }
-    print(f"fast: {summary['events_per_s']:.3e} events/s at n=100 ({summary['speedup_fast_vs_general']:.1f}x the general "
-          f"kernel), {summary['ratio_vs_ciw']:.0f}x ciw at n=100 ({summary['ratio_vs_ciw_n10']:.0f}x at n=10); "
+    print(f"fast: {summary['events_per_s']:.3e} events/s at n=100 "
+          f"({summary['speedup_fast_vs_general']:.1f}x the general kernel), {summary['ratio_vs_ciw']:.0f}x ciw "
+          f"at n=100 ({summary['ratio_vs_ciw_n10']:.0f}x at n=10); "
           f"per-event time n=1e6 / n=1e2 = {summary['ratio_n_1e6_vs_1e2']:.2f}")
     print(json.dumps(summary))
     return 0
