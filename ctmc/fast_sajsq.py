@@ -56,7 +56,8 @@ from .system import System
 #: Low bits of the exact (hi, lo) int32 running sums.
 LOW_BITS = 20
 _LOW_MASK = (1 << LOW_BITS) - 1
-#: Default number of steps per sub-block (uniforms drawn per sub-block stay in cache).
+#: Default number of steps per sub-block (int32 sums folded into (hi, lo) after each; with
+#: ``inline_prng=False`` the sub-block's random words are drawn before its steps).
 SUB_STEPS = 128
 
 
@@ -64,7 +65,7 @@ class FastState(NamedTuple):
     """Result of :func:`run_sajsq`: all arrays replicas-last."""
 
     occupancy: jnp.ndarray  # (M, K, R) int32 after the block
-    sums_hi: jnp.ndarray  # (M, K, R) int32: sum over steps of Q_{j,i} = hi 2^LOW_BITS + lo
+    sums_hi: jnp.ndarray  # (M, K, R) int32: sum of Q_{j,i} before each step = hi 2^LOW_BITS + lo
     sums_lo: jnp.ndarray  # (M, K, R) int32
     events: jnp.ndarray  # (R,) int32 real arrivals + departures
     overflow: jnp.ndarray  # (R,) bool
@@ -88,13 +89,13 @@ def mul_hi(w, q):
 
 
 def _code(rows, u, w, servers, speeds, arrival_rate, total_rate, precise):
-    """One uniformised step of every replica.
+    """The event of one uniformised step of every replica, as one int32 code per replica.
 
     ``rows[j][i]`` (R,) int32 is Q_{j,i+1} of every replica, u (R,) float32, w (R,) uint32.  The state
     is read as M K separate (R,) rows (no concatenation, no reduction over a non-minor axis), so that
-    XLA fuses the per-replica work into one elementwise loop over replicas; it returns one int32 code
-    per replica (see below), applied to the (M, K, R) state by :func:`_apply` (behind an optimisation
-    barrier, so the per-replica work is not duplicated into every level's update).
+    XLA fuses the per-replica work into one elementwise loop over replicas.  The code (see the end) is
+    applied to the (M, K, R) state by :func:`_apply`; :func:`run_sajsq` carries it to the next step so
+    that the per-replica work is not duplicated into every level's update.
     """
     pools, levels = len(rows), len(rows[0])
     x = u * total_rate
