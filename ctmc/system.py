@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from reflected_ou.params import Params, check_finite_positive, check_positive_int
+from reflected_ou.params import Params, check_decreasing_speeds, check_finite_positive, check_positive_int
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,7 @@ class System:
                 f"servers and speeds must have one entry per pool, got {len(servers)} and {len(speeds)}"
             )
         servers = tuple(check_positive_int(f"servers[{j}]", v) for j, v in enumerate(servers))
-        speeds = tuple(check_finite_positive(f"speeds[{j}]", v) for j, v in enumerate(speeds))
-        if any(a <= b for a, b in zip(speeds, speeds[1:])):
-            raise ValueError(
-                f"speeds must be strictly decreasing, mu_1 > ... > mu_M (merge pools of equal speed), got {speeds}"
-            )
+        speeds = check_decreasing_speeds("speeds", speeds)
         rate = check_finite_positive("arrival_rate", self.arrival_rate)
         capacity = float(np.dot(servers, speeds))
         if rate >= capacity:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 
 from fluid.validation import check_coefficients
+from reflected_ou.params import check_decreasing_speeds
 
 DEFAULT_BETA = 2.0
 DEFAULT_MU = (20 / 8, 5 / 8)
@@ -11,11 +12,7 @@ DEFAULT_MU = (20 / 8, 5 / 8)
 
 def speeds(values):
     """(mu_1, mu_M, mu_2) from a --mu list mu_1 > ... > mu_M (one value: homogeneous)."""
-    values = [float(v) for v in values]
-    if len(values) == 0:
-        raise ValueError("--mu needs at least one speed")
-    if any(a <= b for a, b in zip(values, values[1:])):
-        raise ValueError(f"--mu must be strictly decreasing, mu_1 > mu_2 > ... > mu_M, got {values}")
+    values = check_decreasing_speeds("--mu", values)
     return values[0], values[-1], values[1] if len(values) > 1 else values[0]
 
 

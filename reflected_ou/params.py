@@ -53,6 +53,16 @@ def _as_vector(name: str, values: Sequence[float]) -> tuple[float, ...]:
     return tuple(float(v) for v in array)
 
 
+def check_decreasing_speeds(name: str, values: Sequence[float]) -> tuple[float, ...]:
+    """Speeds mu_1 > mu_2 > ... > mu_M > 0 (finite, one per pool) or ValueError naming ``name``."""
+    speeds = _as_vector(name, values)
+    if any(a <= b for a, b in zip(speeds, speeds[1:])):
+        raise ValueError(
+            f"{name} must be strictly decreasing, mu_1 > mu_2 > ... > mu_M (merge pools of equal speed), got {speeds}"
+        )
+    return speeds
+
+
 def largest_remainder(n: int, fractions: Sequence[float]) -> tuple[int, ...]:
     """Integers N_j >= 0 with sum N_j = n and |N_j - n gamma_j| < 1 (Hamilton's method).
 
@@ -99,15 +109,11 @@ class Params:
     beta: float
 
     def __post_init__(self) -> None:
-        mu = _as_vector("mu", self.mu)
+        mu = check_decreasing_speeds("mu", self.mu)
         gamma = _as_vector("gamma", self.gamma)
         if len(mu) != len(gamma):
             raise ValueError(
                 f"mu and gamma must have the same length (one entry per pool), got {len(mu)} and {len(gamma)}"
-            )
-        if any(a <= b for a, b in zip(mu, mu[1:])):
-            raise ValueError(
-                f"mu must be strictly decreasing, mu_1 > mu_2 > ... > mu_M (merge pools of equal speed), got {mu}"
             )
         if abs(sum(gamma) - 1.0) > NORMALISATION_TOL:
             raise ValueError(f"gamma must sum to 1, got sum {sum(gamma)!r} for {gamma}")
