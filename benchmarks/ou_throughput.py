@@ -4,9 +4,14 @@ reflection.  All are measured in this run (the machine is shared: read the ratio
 
     python benchmarks/ou_throughput.py [--paths 1024] [--steps 4000] [--float64]
 
-Last line: a JSON object with steps_per_s, ratio_vs_floor, ratio_vs_diffrax (projected scheme, the
-floor being the normals alone, diffrax in its fastest set-up) and the same figures for the Lepingle
-scheme (its floor draws normals and Exp(1) variates) and against diffrax's VirtualBrownianTree.
+Two drivers of the same steps are measured (``reflected_ou.noise``): the stationary estimator's block
+(one fused loop per step, the state packed as Y_M1 + i Y_12, streaming sums and histogram
+included) and ``simulate_paths`` (any carry; the paths and the regulator U_1 as outputs).
+
+Last line: a JSON object with steps_per_s, ratio_vs_floor, ratio_vs_diffrax (the stationary
+estimator's block, projected scheme, the floor being the normals alone, diffrax in its fastest
+set-up), the same for the Lepingle scheme (its floor draws normals and Exp(1) variates), the
+``paths_api_*`` figures of simulate_paths, and the ratio against diffrax's VirtualBrownianTree.
 """
 import argparse
 import json
@@ -18,7 +23,7 @@ import jax.numpy as jnp
 
 from reflected_ou import Params
 from reflected_ou.drift import limit_drift
-from reflected_ou.noise import sub_block_length, sub_block_noise
+from reflected_ou.noise import block_words, step_variates
 from reflected_ou.simulate import simulate_paths
 
 
@@ -34,16 +39,37 @@ def best_time(function, repeats=5):
 
 @partial(jax.jit, static_argnames=("steps", "paths", "exponential", "dtype"))
 def draw_variates(key, steps, paths, exponential, dtype):
-    """The floor: the variates the simulator draws for one block of ``steps`` (same keys, sub-blocks,
-    shapes and PRNG), reduced to a sum so that nothing else is computed."""
-    length = sub_block_length(steps)
+    """The floor: the variates the simulator draws for one block of ``steps`` (same stream, same
+    hash, same maps), summed per replica in the same kind of loop, so that nothing else is computed."""
+    words = block_words(key, 0)
     ids = jnp.arange(paths)
 
     def one(total, index):
-        normal, exp = sub_block_noise(key, ids, 0, index, length, dtype, exponential)
-        return total + jnp.sum(normal) + (jnp.sum(exp) if exponential else 0.0), None
+        normal, exp = step_variates(words, ids, index, dtype, exponential)
+        return total + normal + (exp if exponential else 0.0), None
 
-    return jax.lax.scan(one, jnp.zeros((), dtype), jnp.arange(steps // length))[0]
+    return jax.lax.scan(one, jnp.zeros(paths, dtype), jnp.arange(steps, dtype=jnp.uint32))[0]
+
+
+def stationary_block_rate(params, paths, steps, dt, dtype, scheme):
+    """Path-steps per second of one block of the stationary estimator (fused driver, statistics
+    and histogram included)."""
+    from reflected_ou.box import default_box
+    from reflected_ou.noise import complex_dtype
+    from reflected_ou.stationary import _advance_block
+    from reflected_ou.streaming import FixedBins
+
+    box = default_box(params)
+    bins_M1, bins_12 = FixedBins(float(box.y_M1_low), 0.0, 120), FixedBins(0.0, float(box.y_12_high), 120)
+    coefficients = tuple(jnp.asarray(c, dtype) for c in params.limit_coefficients())
+    state = jnp.full(paths, -params.beta / params.mu_M, complex_dtype(dtype))
+    ids, key = jnp.arange(paths), jax.random.key(1)
+
+    def run():
+        return _advance_block(key, coefficients, state, ids, 0, jnp.asarray(dt, dtype), steps, 10, scheme,
+                              bins_M1, bins_12)[0].block_until_ready()
+
+    return paths * steps / best_time(run)
 
 
 def diffrax_rate(params, paths, steps, dt, dtype, path="unsafe"):
@@ -86,12 +112,13 @@ def main():
     path_steps = args.paths * args.steps
     figures = {"device": str(jax.devices()[0]), "dtype": jnp.dtype(dtype).name, "paths": args.paths,
                "steps": args.steps}
-    rates = {}
+    paths_api, streaming = {}, {}
     for scheme in ("projected", "lepingle"):
         seconds = best_time(lambda: simulate_paths(params, key=1, dt=dt, n_steps=args.steps, paths=args.paths,
                                                    save_every=args.steps, scheme=scheme, dtype=dtype)
                             .y_M1.block_until_ready())
-        rates[scheme] = path_steps / seconds
+        paths_api[scheme] = path_steps / seconds
+        streaming[scheme] = stationary_block_rate(params, args.paths, args.steps, dt, dtype, scheme)
     floor_normals = path_steps / best_time(lambda: draw_variates(jax.random.key(1), args.steps, args.paths, False,
                                                                  dtype).block_until_ready())
     floor_both = path_steps / best_time(lambda: draw_variates(jax.random.key(1), args.steps, args.paths, True,
@@ -99,24 +126,32 @@ def main():
     diffrax_paths = args.diffrax_paths or args.paths
     diffrax = diffrax_rate(params, diffrax_paths, args.steps, dt, dtype, "unsafe")
     diffrax_tree = diffrax_rate(params, max(1, diffrax_paths // 64), args.steps, dt, dtype, "tree")
-    print(f"{'what':<44}{'path-steps/s':>16}")
-    for name, rate in [("reflected OU, projected scheme", rates["projected"]),
-                       ("reflected OU, Lepingle scheme", rates["lepingle"]),
-                       ("floor: normals alone", floor_normals), ("floor: normals + Exp(1) (Lepingle's variates)", floor_both),
+    print(f"{'what':<58}{'path-steps/s':>14}")
+    for name, rate in [("stationary estimator block, projected scheme", streaming["projected"]),
+                       ("stationary estimator block, Lepingle scheme", streaming["lepingle"]),
+                       ("simulate_paths (paths + U_1), projected scheme", paths_api["projected"]),
+                       ("simulate_paths (paths + U_1), Lepingle scheme", paths_api["lepingle"]),
+                       ("floor: normals alone", floor_normals),
+                       ("floor: normals + Exp(1) (Lepingle's variates)", floor_both),
                        ("diffrax Euler, UnsafeBrownianPath (fastest)", diffrax),
                        ("diffrax Euler, VirtualBrownianTree (default)", diffrax_tree)]:
-        print(f"{name:<44}{rate:>16.4g}")
+        print(f"{name:<58}{rate:>14.4g}")
     figures.update(
-        steps_per_s=rates["projected"],
-        ratio_vs_floor=rates["projected"] / floor_normals,
-        ratio_vs_diffrax=rates["projected"] / diffrax,
-        lepingle_steps_per_s=rates["lepingle"],
-        lepingle_ratio_vs_its_floor=rates["lepingle"] / floor_both,
-        lepingle_ratio_vs_normals_floor=rates["lepingle"] / floor_normals,
-        lepingle_ratio_vs_diffrax=rates["lepingle"] / diffrax,
+        steps_per_s=streaming["projected"],
+        ratio_vs_floor=streaming["projected"] / floor_normals,
+        ratio_vs_diffrax=streaming["projected"] / diffrax,
+        lepingle_steps_per_s=streaming["lepingle"],
+        lepingle_ratio_vs_its_floor=streaming["lepingle"] / floor_both,
+        lepingle_ratio_vs_diffrax=streaming["lepingle"] / diffrax,
+        paths_api_steps_per_s=paths_api["projected"],
+        paths_api_ratio_vs_floor=paths_api["projected"] / floor_normals,
+        paths_api_ratio_vs_diffrax=paths_api["projected"] / diffrax,
+        paths_api_lepingle_ratio_vs_its_floor=paths_api["lepingle"] / floor_both,
+        paths_api_lepingle_ratio_vs_diffrax=paths_api["lepingle"] / diffrax,
         floor_normals_per_s=floor_normals,
+        floor_normals_exponentials_per_s=floor_both,
         diffrax_steps_per_s=diffrax,
-        ratio_vs_diffrax_virtual_tree=rates["projected"] / diffrax_tree,
+        ratio_vs_diffrax_virtual_tree=streaming["projected"] / diffrax_tree,
     )
     print(json.dumps(figures))
 

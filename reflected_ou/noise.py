@@ -1,19 +1,31 @@
-"""Counter-based noise: the variates of replica r in sub-block s of block b come from the key
-fold_in(fold_in(fold_in(key, r), b), s).
+"""The noise of the Euler schemes: one counter-based hash per (block, replica, step).
 
-Every (replica, block, sub-block) triple has its own stream, so a run gives the same numbers
-whatever the number of devices the replicas are sharded over, the number of blocks per device call,
-or where a run was checkpointed and resumed.  Drawing the variates sub-block by sub-block inside the
-time loop keeps them in cache: the simulator then runs at the speed of the PRNG itself
-(benchmarks/ou_throughput.py).
+The stream (its definition, whichever driver runs it): for block b let (k0, k1) be the words of
+fold_in(key, b); step t of replica r in block b uses the two words
+
+    (w0, w1) = threefry2x32((k0, k1), (r, t))        (``reflected_ou.counter_prng``)
+
+as Z = normal(w0), the step's standard normal, and E = exponential(w1), the Exp(1) variate of
+Lepingle's bridge maximum (ignored by the projected scheme).  Replica ids and block indices are
+absolute, so a run gives the same numbers whatever the number of devices the replicas are sharded
+over, the number of blocks per device call, or where it was checkpointed and resumed.
+
+Two drivers run ``steps`` steps of ``step(carry, normal, exponential) -> (carry, output)``:
+
+* :func:`scan_block`, for any carry: the variates of step t + 1 are computed while step t runs and
+  carried as one complex array Z + iE.  One output per elementwise loop is all XLA:CPU emits, and
+  it fuses an elementwise producer into (so recomputes it in) each consumer; a carried value is
+  computed once.
+* :func:`scan_block_fused`, for a state that is one array (the 2-D state packed as the complex
+  number Y_M1 + i Y_12): the hash, the variates and the step form one loop over the replicas;
+  statistics accumulate from the carried state (before the step), in loops of their own.
 """
 from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
 
-#: Preferred number of steps per sub-block (the largest divisor of the block length up to this).
-SUB_BLOCK_STEPS = 64
+from reflected_ou.counter_prng import exponential_from_bits, key_words, normal_from_bits, threefry2x32
 
 
 def as_key(key_or_seed):
@@ -25,40 +37,66 @@ def as_key(key_or_seed):
     return key_or_seed
 
 
-def sub_block_length(steps: int, preferred: int = SUB_BLOCK_STEPS) -> int:
-    """Largest divisor of ``steps`` not above ``preferred``."""
-    return max(d for d in range(1, min(steps, preferred) + 1) if steps % d == 0)
+def complex_dtype(dtype):
+    """complex64 for float32, complex128 for float64."""
+    return jnp.result_type(dtype, jnp.complex64)
 
 
-def sub_block_noise(key, replica_ids, block, sub_block, steps: int, dtype, needs_exponential: bool):
-    """Standard normals and Exp(1) variates of shape (steps, replicas) for one sub-block.
+def block_words(key, block):
+    """The key words (k0, k1) of block ``block``: fold_in(key, block)."""
+    return key_words(jax.random.fold_in(key, block))
 
-    ``needs_exponential=False`` returns ``None`` for the exponentials (the projected scheme).
-    """
 
-    def one_replica(replica):
-        stream = jax.random.fold_in(jax.random.fold_in(jax.random.fold_in(key, replica), block), sub_block)
-        normal_key, exponential_key = jax.random.split(stream)
-        normal = jax.random.normal(normal_key, (steps,), dtype)
-        exponential = jax.random.exponential(exponential_key, (steps,), dtype) if needs_exponential else normal
-        return normal, exponential
+def step_variates(words, replica_ids, step_index, dtype, needs_exponential: bool):
+    """(Z, E) of step ``step_index`` for every replica (E is None unless ``needs_exponential``)."""
+    ids = jnp.asarray(replica_ids).astype(jnp.uint32)
+    counter = jnp.broadcast_to(jnp.asarray(step_index).astype(jnp.uint32), ids.shape)
+    w0, w1 = threefry2x32(words[0], words[1], ids, counter)
+    normal = normal_from_bits(w0, dtype)
+    return normal, (exponential_from_bits(w1, dtype) if needs_exponential else None)
 
-    normal, exponential = jax.vmap(one_replica, out_axes=1)(replica_ids)
-    return normal, (exponential if needs_exponential else None)
+
+def _packed_variates(words, replica_ids, step_index, dtype, needs_exponential):
+    normal, exponential = step_variates(words, replica_ids, step_index, dtype, needs_exponential)
+    return jax.lax.complex(normal, exponential if needs_exponential else jnp.zeros_like(normal))
 
 
 def scan_block(step, carry, key, replica_ids, block, steps: int, dtype, needs_exponential: bool):
-    """Run ``steps`` steps of ``step(carry, normal, exponential) -> (carry, output)`` for block ``block``.
+    """Run ``steps`` steps of ``step(carry, normal, exponential) -> (carry, output)`` in block ``block``.
 
-    The per-step outputs are stacked along a leading axis of length ``steps``.  The projected scheme
-    ignores its Exp(1) argument, which then receives the normals as a placeholder.
+    Any pytree carry.  The per-step outputs are stacked along a leading axis of length ``steps``.
+    The projected scheme ignores its Exp(1) argument, which then receives the normals.
     """
-    length = sub_block_length(steps)
+    words = block_words(key, block)
 
-    def sub_block(carry, index):
-        normal, exponential = sub_block_noise(key, replica_ids, block, index, length, dtype, needs_exponential)
-        xs = (normal, normal if exponential is None else exponential)
-        return jax.lax.scan(lambda c, noise: step(c, *noise), carry, xs)
+    def body(state, index):
+        carry, packed = state
+        normal = jnp.real(packed)
+        exponential = jnp.imag(packed) if needs_exponential else normal
+        carry, output = step(carry, normal, exponential)
+        return (carry, _packed_variates(words, replica_ids, index + 1, dtype, needs_exponential)), output
 
-    carry, outputs = jax.lax.scan(sub_block, carry, jnp.arange(steps // length))
-    return carry, jax.tree_util.tree_map(lambda y: y.reshape((steps,) + y.shape[2:]), outputs)
+    first = _packed_variates(words, replica_ids, 0, dtype, needs_exponential)
+    (carry, _), outputs = jax.lax.scan(body, (carry, first), jnp.arange(steps, dtype=jnp.uint32))
+    return carry, outputs
+
+
+def scan_block_fused(step, state, accumulate, accumulators, key, replica_ids, block, first_step: int, steps: int,
+                     dtype, needs_exponential: bool):
+    """Steps first_step .. first_step + steps - 1 of block ``block`` for a one-array ``state``.
+
+    ``step(state, normal, exponential) -> state``; ``accumulate(accumulators, state) -> accumulators``
+    is called on the state at the start of every step.  It reads only the carried state, not the
+    step's variates, so it adds cheap loops and no second hash.  Same stream as :func:`scan_block`.
+    Returns (final state, accumulators).
+    """
+    words = block_words(key, block)
+
+    def body(carry, index):
+        state, accumulators = carry
+        normal, exponential = step_variates(words, replica_ids, index, dtype, needs_exponential)
+        state_after = step(state, normal, normal if exponential is None else exponential)
+        return (state_after, accumulate(accumulators, state)), None
+
+    indices = first_step + jnp.arange(steps, dtype=jnp.uint32)
+    return jax.lax.scan(body, (state, accumulators), indices)[0]

@@ -1,8 +1,8 @@
 """Batched Euler-Maruyama paths of the reflected diffusion: the 2-D limit (3.9)-(3.10) and the
 truncated full system (3.2)-(3.7), with the regulator U_1 returned beside the path.
 
-jit at the public boundary, vmap over paths, lax.scan over steps; the variates of path r in save
-interval s come from fold_in(fold_in(key, r), s) and its sub-blocks (``reflected_ou.noise``).
+jit at the public boundary, vmap over paths, lax.scan over steps; the variates of path r at step t
+of save interval s come from threefry2x32(fold_in(key, s), (r, t)) (``reflected_ou.noise``).
 """
 from __future__ import annotations
 

@@ -1,13 +1,13 @@
 """Streaming Monte Carlo estimate of the stationary law of the 2-D reflected OU (3.9)-(3.10).
 
 R replicas run a burn-in, then a horizon T; the time is cut into blocks of ``block_steps`` steps.
-One jitted call advances every replica by one block and returns per-replica sums of the observables
-(accumulated step by step in the scan carry, in a fixed order) and a joint histogram of the visited
-states (integer counts).  The host adds them, block after block, into float64 batch-means
+One jitted call advances every replica by one block, the state packed as Y_M1 + i Y_12 so that a
+step is one fused loop (``reflected_ou.noise.scan_block_fused``), and returns per-replica sums of the
+observables over the states at the start of each step and a joint histogram of them (integer counts).  The host adds them, block after block, into float64 batch-means
 accumulators (``reflected_ou.streaming``): memory is independent of T.
 
-Replicas are sharded over the local JAX devices; the variates of replica r in block b come from
-fold_in(fold_in(key, r), b) (and its sub-blocks), so for a fixed seed the numbers do not depend on the device count, the
+Replicas are sharded over the local JAX devices; the variates of replica r at step t of block b come
+from threefry2x32(fold_in(key, b), (r, t)) (``reflected_ou.noise``), so for a fixed seed the numbers do not depend on the device count, the
 number of blocks dispatched between host updates (``chunk_blocks``), or on a checkpoint/resume.
 """
 from __future__ import annotations
@@ -26,39 +26,73 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from reflected_ou.box import default_box
 from reflected_ou.identities import stationary_identities
-from reflected_ou.noise import scan_block
+from reflected_ou.noise import complex_dtype, scan_block_fused
 from reflected_ou.params import Params, check_positive_int
 from reflected_ou.schemes import get_scheme
 from reflected_ou.step import LimitState, limit_step
 from reflected_ou.streaming import BatchMeans, FixedBins, Histogram, batch_of_block
 from reflected_ou.validation import check_dt, check_params, check_steps, resolve_dtype
 
+#: Version of the noise stream (``reflected_ou.noise``), part of a checkpoint's fingerprint.
+NOISE_STREAM = "threefry2x32(fold_in(key, block), (replica, step))"
+
 #: Observables streamed per replica (time averages over the horizon).
 OBSERVABLES = ("Y_M1", "Y_12", "Y_M1_sq", "Y_12_sq", "Y_M1_Y_12", "U_rate")
 
 
-def _observables(state: LimitState, regulator_increment, dt):
-    y1, y2 = state.y_M1, state.y_12
-    return jnp.stack([y1, y2, y1 * y1, y2 * y2, y1 * y2, regulator_increment / dt], axis=-1)
+def _observables(packed):
+    """The first five OBSERVABLES (Y_M1, Y_12, squares, cross moment) of packed states, (5, ...)
+    (observables first: each row is a contiguous vector over the replicas)."""
+    y1, y2 = jnp.real(packed), jnp.imag(packed)
+    return jnp.stack([y1, y2, y1 * y1, y2 * y2, y1 * y2])
 
 
-@partial(jax.jit, static_argnames=("steps", "scheme_name", "bins_M1", "bins_12"))
-def _advance_block(key, coefficients, state, replica_ids, block, dt, steps, scheme_name, bins_M1, bins_12):
-    """Advance all replicas by one block; return (state, per-replica sums (R, 6), joint counts)."""
+def _regulator_sum(start, final, sum_Y_12, mu_1, dt):
+    """sum_t dU_t / h over a block, from the Y_12 equation (3.10) of the scheme summed over its steps,
+    Y_12(t+h) = Y_12(t) - mu_1 Y_12(t) h + dU_t:  (Y_12(end) - Y_12(start)) / h + mu_1 sum_t Y_12(t).
+    """
+    return (jnp.imag(final) - jnp.imag(start)) / dt + mu_1 * sum_Y_12
+
+
+def _packed_limit_step(coefficients, dt, scheme):
+    """One step of (3.9)-(3.10) on the packed state Y_M1 + i Y_12 (one array: one fused loop)."""
+
+    def step(packed, normal, exponential):
+        state, _ = limit_step(LimitState(jnp.real(packed), jnp.imag(packed)), normal, exponential,
+                              coefficients, dt, scheme)
+        return jax.lax.complex(state.y_M1, state.y_12)
+
+    return step
+
+
+@partial(jax.jit, static_argnames=("steps", "histogram_every", "scheme_name", "bins_M1", "bins_12"))
+def _advance_block(key, coefficients, packed, replica_ids, block, dt, steps, histogram_every, scheme_name,
+                   bins_M1, bins_12):
+    """Advance all replicas by one block; return (packed state, per-replica sums (R, 6), joint counts).
+
+    The sums run over the states at the start of each of the block's steps; the joint histogram
+    counts the state at the start of every ``histogram_every``-th step.
+    """
     scheme = get_scheme(scheme_name)
-    step = jax.vmap(lambda s, z, e: limit_step(s, z, e, coefficients, dt, scheme))
+    step = _packed_limit_step(coefficients, dt, scheme)
+    dtype = jnp.real(packed).dtype
+    cells = (bins_M1.count + 2) * (bins_12.count + 2)
 
-    def one_step(carry, normal, exponential):
-        state, sums = carry
-        state, increment = step(state, normal, exponential)
-        return (state, sums + _observables(state, increment, dt)), (state.y_M1, state.y_12)
+    def accumulate(sums, state):
+        return sums + _observables(state)
 
-    zero_sums = jnp.zeros(replica_ids.shape + (len(OBSERVABLES),), state.y_M1.dtype)
-    (state, sums), (path_M1, path_12) = scan_block(one_step, (state, zero_sums), key, replica_ids, block, steps,
-                                                   state.y_M1.dtype, scheme.NEEDS_EXPONENTIAL)
-    cell = bins_M1.index(path_M1) * (bins_12.count + 2) + bins_12.index(path_12)
-    counts = jnp.bincount(cell.ravel(), length=(bins_M1.count + 2) * (bins_12.count + 2))
-    return state, sums, counts
+    def stretch(carry, index):
+        state, sums, counts = carry
+        cell = bins_M1.index(jnp.real(state)) * (bins_12.count + 2) + bins_12.index(jnp.imag(state))
+        counts = counts.at[cell].add(1)
+        state, sums = scan_block_fused(step, state, accumulate, sums, key, replica_ids, block,
+                                       index * histogram_every, histogram_every, dtype, scheme.NEEDS_EXPONENTIAL)
+        return (state, sums, counts), None
+
+    init = (packed, jnp.zeros((5,) + packed.shape, dtype), jnp.zeros(cells, jnp.int32))
+    (final, sums, counts), _ = jax.lax.scan(stretch, init, jnp.arange(steps // histogram_every, dtype=jnp.uint32))
+    regulator = _regulator_sum(packed, final, sums[1], coefficients[1], dt)
+    return final, jnp.concatenate([sums, regulator[None]]).T, counts
 
 
 @dataclass(frozen=True)
@@ -82,6 +116,7 @@ class StationaryResult:
     stderr: dict
     joint: Histogram = field(repr=False)
     batch_means: BatchMeans = field(repr=False)
+    histogram_every: int = 1  # the joint histogram counts the state every this many steps
 
     @property
     def hist_Y_M1(self) -> Histogram:
@@ -125,7 +160,7 @@ def _fingerprint(**config) -> str:
 
 def _save_checkpoint(path, fingerprint, next_block, state, batch_means, joint):
     arrays = {"fingerprint": np.array(fingerprint), "next_block": np.array(next_block),
-              "y_M1": np.asarray(state.y_M1), "y_12": np.asarray(state.y_12)}
+              "y_M1": np.real(np.asarray(state)), "y_12": np.imag(np.asarray(state))}
     arrays.update(batch_means.state("bm_"))
     arrays.update(joint.state("joint_"))
     temporary = f"{path}.tmp.npz"
@@ -147,6 +182,7 @@ def estimate_stationary(
     chunk_blocks: int = 8,
     batches: int = 20,
     bins: tuple = (120, 120),
+    histogram_every: Optional[int] = None,
     box=None,
     checkpoint: Optional[str] = None,
     progress: bool = True,
@@ -157,7 +193,8 @@ def estimate_stationary(
     Parameters: ``seed`` (int), ``dt`` step, ``burn_in`` and ``horizon`` times (rounded up to whole
     blocks of ``block_steps`` steps, default about 5 time units), ``paths`` replicas R, ``scheme``
     ("lepingle" or "projected"), ``batches`` batch-means batches per replica, ``bins`` histogram
-    bins over ``box`` (default ``box.default_box``), ``checkpoint`` file to write after every
+    bins over ``box`` (default ``box.default_box``) counting the state every ``histogram_every``
+    steps (a divisor of ``block_steps``; default the largest one up to 10), ``checkpoint`` file to write after every
     ``chunk_blocks`` blocks and to resume from if it exists, ``devices`` to shard replicas over.
     """
     check_params(params)
@@ -170,6 +207,7 @@ def estimate_stationary(
     dtype = resolve_dtype(dtype)
     block_steps = check_positive_int("block_steps", block_steps or max(1, round(5.0 / dt)))
     block_time = block_steps * dt
+    histogram_every = _histogram_every(histogram_every, block_steps)
     if not (isinstance(burn_in, (int, float)) and math.isfinite(burn_in) and burn_in >= 0):
         raise ValueError(f"burn_in must be finite and >= 0, got {burn_in!r}")
     burn_blocks = math.ceil(check_steps("burn_in", burn_in, dt) / block_steps) if burn_in > 0 else 0
@@ -189,8 +227,10 @@ def estimate_stationary(
     batch_means = BatchMeans(OBSERVABLES, paths, batches)
     joint = Histogram(bins_M1, bins_12, batches=batches)
     fingerprint = _fingerprint(params=params.as_dict(), seed=seed, dt=dt, paths=paths, scheme=scheme,
-                               dtype=str(jnp.dtype(dtype)), block_steps=block_steps, burn_blocks=burn_blocks,
-                               horizon_blocks=horizon_blocks, batches=batches, bins_M1=bins_M1, bins_12=bins_12)
+                               dtype=str(jnp.dtype(dtype)), block_steps=block_steps, histogram_every=histogram_every,
+                               burn_blocks=burn_blocks,
+                               horizon_blocks=horizon_blocks, batches=batches, bins_M1=bins_M1, bins_12=bins_12,
+                               noise=NOISE_STREAM)
     start = np.full(paths, -params.beta / params.mu_M), np.zeros(paths)  # E[Y_M1], (3.9)
     next_block = 0
     if checkpoint and os.path.exists(checkpoint):
@@ -202,7 +242,8 @@ def estimate_stationary(
             start = saved["y_M1"], saved["y_12"]
             batch_means.load(saved, "bm_")
             joint.load(saved, "joint_")
-    state = LimitState(*(jax.device_put(jnp.asarray(s, dtype), sharding) for s in start))
+    packed = np.asarray(start[0]) + 1j * np.asarray(start[1])  # Y_M1 + i Y_12, see noise.scan_block_fused
+    state = jax.device_put(jnp.asarray(packed, complex_dtype(dtype)), sharding)
 
     total_blocks = burn_blocks + horizon_blocks
     bar = _progress_bar(total_blocks, next_block, progress, paths * block_steps)
@@ -211,7 +252,8 @@ def estimate_stationary(
         outputs = []
         for block in chunk:  # dispatched asynchronously; the host waits once per chunk
             state, sums, counts = _advance_block(key, coefficients, state, replica_ids, block,
-                                                 jnp.asarray(dt, dtype), block_steps, scheme, bins_M1, bins_12)
+                                                 jnp.asarray(dt, dtype), block_steps, histogram_every, scheme,
+                                                 bins_M1, bins_12)
             outputs.append((block, sums, counts))
         for block, sums, counts in outputs:
             if block >= burn_blocks:
@@ -225,7 +267,17 @@ def estimate_stationary(
         bar.update(len(chunk))
     bar.close()
     return StationaryResult(params, scheme, dt, burn_blocks * block_time, horizon_blocks * block_time, paths,
-                            seed, batch_means.mean(), batch_means.stderr(), joint, batch_means)
+                            seed, batch_means.mean(), batch_means.stderr(), joint, batch_means, histogram_every)
+
+
+def _histogram_every(histogram_every, block_steps: int) -> int:
+    """The histogram's sampling interval in steps: a divisor of block_steps (default: largest <= 10)."""
+    if histogram_every is None:
+        return max(d for d in range(1, min(block_steps, 10) + 1) if block_steps % d == 0)
+    histogram_every = check_positive_int("histogram_every", histogram_every)
+    if block_steps % histogram_every:
+        raise ValueError(f"histogram_every ({histogram_every}) must divide block_steps ({block_steps})")
+    return histogram_every
 
 
 def _progress_bar(total, initial, enabled, path_steps_per_block):
