@@ -76,21 +76,21 @@ def _advance_block(key, coefficients, packed, replica_ids, block, dt, steps, his
     scheme = get_scheme(scheme_name)
     step = _packed_limit_step(coefficients, dt, scheme)
     dtype = jnp.real(packed).dtype
-    cells = (bins_M1.count + 2) * (bins_12.count + 2)
 
     def accumulate(sums, state):
         return sums + _observables(state)
 
     def stretch(carry, index):
-        state, sums, counts = carry
+        state, sums = carry
         cell = bins_M1.index(jnp.real(state)) * (bins_12.count + 2) + bins_12.index(jnp.imag(state))
-        counts = counts.at[cell].add(1)
-        state, sums = scan_block_fused(step, state, accumulate, sums, key, replica_ids, block,
-                                       index * histogram_every, histogram_every, dtype, scheme.NEEDS_EXPONENTIAL)
-        return (state, sums, counts), None
+        carry = scan_block_fused(step, state, accumulate, sums, key, replica_ids, block, index * histogram_every,
+                                 histogram_every, dtype, scheme.NEEDS_EXPONENTIAL)
+        return carry, cell
 
-    init = (packed, jnp.zeros((5,) + packed.shape, dtype), jnp.zeros(cells, jnp.int32))
-    (final, sums, counts), _ = jax.lax.scan(stretch, init, jnp.arange(steps // histogram_every, dtype=jnp.uint32))
+    init = (packed, jnp.zeros((5,) + packed.shape, dtype))
+    (final, sums), cells = jax.lax.scan(stretch, init, jnp.arange(steps // histogram_every, dtype=jnp.uint32))
+    # one histogram per block (not per stretch): replicas sharded over devices meet once per block
+    counts = jnp.bincount(cells.ravel(), length=(bins_M1.count + 2) * (bins_12.count + 2))
     regulator = _regulator_sum(packed, final, sums[1], coefficients[1], dt)
     return final, jnp.concatenate([sums, regulator[None]]).T, counts
 
