@@ -64,21 +64,37 @@ def near_stationary(system: System, n: int, replicas: int, levels: int = 4):
     return q.at[:, 0, :].set(start[:, None])
 
 
-def fast(n: int, replicas: int = 32768, steps: int = 1024, blocks: int = 3, threads: int = 2) -> dict:
+def fast(n: int, replicas: int = 32768, steps: int = 1024, blocks: int = 3, threads: int = 2,
+         snapshots: bool = False) -> dict:
+    """With ``snapshots``: Q_{1,2} and Q_{M,1} recorded every sub-block and copied to the host, as
+    ``ctmc.fast_marginals`` does."""
     system = System.from_params(PARAMS, n)
     args = (jax.random.key(0), 0, jnp.arange(replicas), jnp.asarray(system.speeds, jnp.float32),
             system.arrival_rate, system.uniformisation_rate)
-    static = dict(servers=system.servers, steps=steps, sub_steps=128, threads=threads)
+    static = dict(servers=system.servers, steps=steps, sub_steps=128, threads=threads,
+                  snapshot_of=((1, 2), (system.pools, 1)) if snapshots else ())
     out = run_sajsq_threads(near_stationary(system, n, replicas), *args, **static)  # compile + burn-in
     events, overflow, t0 = 0, False, time.perf_counter()
     for block in range(1, blocks + 1):
         out = run_sajsq_threads(out.occupancy, args[0], block, *args[2:], **static)
         events += int(out.events.sum())
         overflow |= bool(out.overflow.any())
+        if snapshots:
+            jax.device_get(out.snapshots)
     seconds = time.perf_counter() - t0
     assert not overflow, "overflow in the benchmark run"
     return {"n": n, "events": events, "seconds": seconds, "events_per_s": events / seconds,
             "steps_per_s": replicas * steps * blocks / seconds}
+
+
+def snapshot_cost(n: int = 10_000, pairs: int = 3) -> float:
+    """Events/s with snapshots over events/s without, best of ``pairs`` alternating runs each (the
+    best run is the one least disturbed by other load on the machine)."""
+    plain, taken = [], []
+    for _ in range(pairs):  # each fast() call compiles and burns in untimed first
+        plain.append(fast(n, steps=4096)["events_per_s"])
+        taken.append(fast(n, steps=4096, snapshots=True)["events_per_s"])
+    return max(taken) / max(plain)
 
 
 def ciw_rate(n: int, customers: int, seed: int = 0) -> dict:
@@ -121,6 +137,7 @@ def main() -> int:
     quick = {n: fast(n) for n in sizes}
     single = fast(100, threads=1)
     fast10 = fast(10)
+    snapshots_ratio = snapshot_cost()
     general = {n: ours(n) for n in sizes}
     ciw10, ciw100 = ciw_rate(10, 4000), ciw_rate(100, 2000)
     for label, table in (("fast", quick), ("general", general)):
@@ -150,11 +167,14 @@ def main() -> int:
         "general_ratio_vs_ciw_n10": ours10["events_per_s"] / ciw10["events_per_s"],
         "general_ratio_n_1e6_vs_1e2": general[100]["events_per_s"] / general[1_000_000]["events_per_s"],
         "speedup_fast_vs_general": rate[100] / general[100]["events_per_s"],
+        # events/s with the (Q_12, Q_M1) snapshots of ctmc.fast_marginals over without (n = 1e4)
+        "snapshots_ratio": snapshots_ratio,
     }
     print(f"fast: {summary['events_per_s']:.3e} events/s at n=100 "
           f"({summary['speedup_fast_vs_general']:.1f}x the general kernel), {summary['ratio_vs_ciw']:.0f}x ciw "
           f"at n=100 ({summary['ratio_vs_ciw_n10']:.0f}x at n=10); "
-          f"per-event time n=1e6 / n=1e2 = {summary['ratio_n_1e6_vs_1e2']:.2f}")
+          f"per-event time n=1e6 / n=1e2 = {summary['ratio_n_1e6_vs_1e2']:.2f}; with snapshots "
+          f"{summary['snapshots_ratio']:.3f}x the events/s")
     print(json.dumps(summary))
     return 0
 

@@ -30,6 +30,13 @@ Same chain, same event order as :func:`ctmc.simulate.run_block` with ``SAJSQ()``
   (all levels, so E[Q_{j,i}], busy servers Q_{j,1} and jobs sum_i Q_{j,i} per pool follow by
   linearity), folded after each sub-block into exact (hi, lo) int32 pairs (total = hi 2^20 + lo);
   and the number of real events (arrivals and departures, not self-loops or overflows).
+* snapshots (``snapshot_of = ((j, i), ...)``, paper indices): Q_{j,i} of every replica in the state
+  X_{kS-1} entering the last step of every sub-block k = 1 .. steps/S (S = sub_steps), i.e. every
+  S-th state of the uniformised chain, one of the states the running sums add.  The uniformised chain
+  has the CTMC's stationary law, so in stationarity each snapshot is a draw from it: histograms of
+  snapshots estimate the stationary marginals (the running sums only give means).  Only the chosen
+  rows of the scan carry are written, once per sub-block, outside the step loop: no measurable cost
+  (``benchmarks/ctmc_throughput.py``; the whole (M, K, R) state would cost about 4%).
 * random numbers: the two words of threefry2x32(fold_in(key, block), (replica id, step)) for every
   (replica, step) of block ``block`` (counter-based, hashed inside the step's fused loop, or drawn per
   sub-block with ``inline_prng=False``: same numbers).  A replica's stream depends only on (key,
@@ -51,6 +58,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from reflected_ou.params import check_positive_int
+
 from .system import System
 
 #: Low bits of the exact (hi, lo) int32 running sums.
@@ -69,6 +78,7 @@ class FastState(NamedTuple):
     sums_lo: jnp.ndarray  # (M, K, R) int32
     events: jnp.ndarray  # (R,) int32 real arrivals + departures
     overflow: jnp.ndarray  # (R,) bool
+    snapshots: jnp.ndarray | None = None  # (steps / sub_steps, len(snapshot_of), R) int32, or None
 
 
 def _uniform_from_bits(bits):
@@ -196,9 +206,10 @@ def _block_bits(key, block, replica_ids, first_step, sub_steps):
     return threefry2x32(data[0], data[1], ids, steps)
 
 
-@partial(jax.jit, static_argnames=("servers", "steps", "sub_steps", "precise", "inline_prng", "unroll"))
+@partial(jax.jit, static_argnames=("servers", "steps", "sub_steps", "precise", "inline_prng", "unroll",
+                                   "snapshot_of"))
 def run_sajsq(q0, key, block, replica_ids, speeds, arrival_rate, total_rate, *, servers, steps,
-              sub_steps=SUB_STEPS, precise=True, inline_prng=True, unroll=1):
+              sub_steps=SUB_STEPS, precise=True, inline_prng=True, unroll=1, snapshot_of=()):
     """``steps`` uniformised SA-JSQ steps of every replica from ``q0`` ((M, K, R) int32).
 
     ``servers``: static tuple N_j; ``speeds`` (M,), ``arrival_rate`` L, ``total_rate`` Lambda (float32
@@ -208,11 +219,14 @@ def run_sajsq(q0, key, block, replica_ids, speeds, arrival_rate, total_rate, *, 
     ``inline_prng``: hash the (replica, step) counters inside the step's fused loop (default) or draw
     (sub_steps, R) words per sub-block before the sub-block's steps; the numbers are identical, inline
     is faster (the hash stays in registers, fused with the event choice).  ``unroll``: of the step scan
-    (1 is best on CPU: unrolled bodies fuse worse).
+    (1 is best on CPU: unrolled bodies fuse worse).  ``snapshot_of``: ((j, i), ...) paper indices of the
+    Q_{j,i} to record in the state entering the last step of every sub-block (module docstring); the
+    other outputs do not depend on it.
     """
     if steps % sub_steps:
         raise ValueError(f"steps ({steps}) must be a multiple of sub_steps ({sub_steps})")
     check_sub_steps(servers, sub_steps)
+    check_snapshot_of(snapshot_of, q0.shape[:2])
     speeds = jnp.asarray(speeds, jnp.float32)
     arrival_rate = jnp.asarray(arrival_rate, jnp.float32)
     total_rate = jnp.asarray(total_rate, jnp.float32)
@@ -247,13 +261,14 @@ def run_sajsq(q0, key, block, replica_ids, speeds, arrival_rate, total_rate, *, 
         (q, code, acc, events, overflow), _ = lax.scan(
             step, (q, code, jnp.zeros_like(q), events, overflow), xs, unroll=unroll)
         hi, lo = _fold(hi, lo, acc)
-        return (q, code, hi, lo, events, overflow), None
+        taken = jnp.stack([q[j - 1, i - 1] for j, i in snapshot_of]) if snapshot_of else None
+        return (q, code, hi, lo, events, overflow), taken
 
     r = q0.shape[-1]
     zeros = jnp.zeros_like(q0)
     init = (q0, jnp.zeros(r, jnp.int32), zeros, zeros, jnp.zeros(r, jnp.int32), jnp.zeros(r, bool))
-    (q, code, hi, lo, events, overflow), _ = lax.scan(sub_block, init, jnp.arange(steps // sub_steps))
-    return FastState(_apply(q, code)[0], hi, lo, events, overflow)
+    (q, code, hi, lo, events, overflow), taken = lax.scan(sub_block, init, jnp.arange(steps // sub_steps))
+    return FastState(_apply(q, code)[0], hi, lo, events, overflow, taken)
 
 
 @partial(jax.jit, static_argnames=("servers",))
@@ -290,6 +305,7 @@ def run_sajsq_threads(q0, key, block, replica_ids, speeds, arrival_rate, total_r
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    threads = check_positive_int("threads", threads)
     r = q0.shape[-1]
     bounds = [r * t // threads for t in range(threads + 1)]
 
@@ -298,15 +314,25 @@ def run_sajsq_threads(q0, key, block, replica_ids, speeds, arrival_rate, total_r
         return jax.block_until_ready(run_sajsq(q0[..., lo:hi], key, block, replica_ids[lo:hi], speeds,
                                                arrival_rate, total_rate, **static))
 
+    if threads == 1:
+        return chunk(0)
     with ThreadPoolExecutor(threads) as pool:
         parts = list(pool.map(chunk, range(threads)))
-    return FastState(*(jnp.concatenate(xs, axis=-1) for xs in zip(*parts)))
+    return FastState(*(None if xs[0] is None else jnp.concatenate(xs, axis=-1) for xs in zip(*parts)))
 
 
 def check_sub_steps(servers, sub_steps: int) -> None:
     """The int32 per-sub-block sums must not overflow: sub_steps * max N_j + 2^20 < 2^31."""
     if sub_steps * max(servers) + (1 << LOW_BITS) >= 2**31:
         raise ValueError(f"sub_steps * max N_j must be < 2^31 - 2^20, got {sub_steps} * {max(servers)}")
+
+
+def check_snapshot_of(snapshot_of, shape) -> None:
+    """Every (j, i) of ``snapshot_of`` must name a level of the (M, K) state: 1 <= j <= M, 1 <= i <= K."""
+    pools, levels = shape
+    for pair in snapshot_of:
+        if len(pair) != 2 or not (1 <= pair[0] <= pools and 1 <= pair[1] <= levels):
+            raise ValueError(f"snapshot_of entries (j, i) need 1 <= j <= {pools} and 1 <= i <= {levels}, got {pair!r}")
 
 
 def totals(hi, lo) -> np.ndarray:
@@ -341,11 +367,14 @@ class FastRun:
 
 def simulate_sajsq(system: System, *, seed: int, replicas: int, blocks: int, steps: int,
                    levels: int = 4, max_levels: int = 4096, initial=None, sub_steps: int = SUB_STEPS,
-                   precise: bool = True) -> FastRun:
+                   precise: bool = True, threads: int = 1, snapshot_sink=None) -> FastRun:
     """``blocks`` blocks of ``steps`` steps of SA-JSQ from ``initial`` ((M, K') or (R, M, K')) or empty.
 
     A block with an overflow is redone with twice the levels (zero padding is exact); above
-    ``max_levels`` it raises ValueError.
+    ``max_levels`` it raises ValueError.  ``threads``: replicas split over that many Python threads
+    (:func:`run_sajsq_threads`; same numbers for any count).  ``snapshot_sink``: an object with
+    ``snapshot_of`` ((j, i) pairs) and ``add(snapshots)``, handed the (steps / sub_steps, k, R) numpy
+    snapshots of every block (:mod:`ctmc.fast_marginals`); memory stays one block's.
     """
     key = jax.random.key(seed)
     ids = jnp.arange(replicas, dtype=jnp.int32)
@@ -359,11 +388,13 @@ def simulate_sajsq(system: System, *, seed: int, replicas: int, blocks: int, ste
     q = jnp.asarray(q.transpose(1, 2, 0))
     sums = np.zeros((pools, levels, replicas), np.int64)
     events = np.zeros(replicas, np.int64)
-    args = dict(servers=tuple(int(v) for v in system.servers), steps=steps, sub_steps=sub_steps, precise=precise)
+    snapshot_of = tuple(snapshot_sink.snapshot_of) if snapshot_sink is not None else ()
+    args = dict(servers=tuple(int(v) for v in system.servers), steps=steps, sub_steps=sub_steps, precise=precise,
+                threads=threads, snapshot_of=snapshot_of)
     for block in range(blocks):
         while True:
-            out = run_sajsq(q, key, block, ids, np.asarray(system.speeds, np.float32), system.arrival_rate,
-                            system.uniformisation_rate, **args)
+            out = run_sajsq_threads(q, key, block, ids, np.asarray(system.speeds, np.float32), system.arrival_rate,
+                                    system.uniformisation_rate, **args)
             if not bool(jnp.any(out.overflow)):
                 break
             if 2 * levels > max_levels:
@@ -375,4 +406,6 @@ def simulate_sajsq(system: System, *, seed: int, replicas: int, blocks: int, ste
         q = out.occupancy
         sums += totals(out.sums_hi, out.sums_lo)
         events += np.asarray(out.events, np.int64)
+        if snapshot_sink is not None:
+            snapshot_sink.add(np.asarray(out.snapshots))
     return FastRun(np.asarray(q).transpose(2, 0, 1), sums.transpose(2, 0, 1), blocks * steps, events)
