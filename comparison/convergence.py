@@ -1,8 +1,8 @@
 """(b) Stationary convergence of Y_M1^(n), Y_12^(n) to the diffusion (Corollary 3.5): mean errors and
 Wasserstein-1 distances of the marginals, with fitted log-log slopes in n.
 
-W_1(P, Q) = int |P(X > y) - Q(X > y)| dy; the CTMC tail is exact on its lattice k/sqrt(n), the
-diffusion's is the grid solver's (Richardson-extrapolated).
+W_1(P, Q) = int |P(X > y) - Q(X > y)| dy, computed exactly on the CTMC's lattice k/sqrt(n) against the
+reference's piecewise linear tail (``comparison.wasserstein``, the one W_1 of the package).
 """
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ import numpy as np
 from .fit import loglog_slope
 from .reference import DiffusionReference
 from .runs import StudyRun
-
-#: Integration range (diffusion units) of the Wasserstein distances.
-W1_RANGE = {"idle": 12.0, "Y_12": 4.0}
+from .wasserstein import w1_lattice_to_tail
 
 
 def lattice_tail(hist, y) -> np.ndarray:
@@ -24,18 +22,30 @@ def lattice_tail(hist, y) -> np.ndarray:
     return (probabilities[None, :] * (centres[None, :] > np.asarray(y)[:, None])).sum(axis=1) + above
 
 
-def wasserstein(run: StudyRun, reference: DiffusionReference, name: str, points: int = 4001) -> float:
+def lattice_law(hist, root_n: float, name: str) -> np.ndarray:
+    """P(k) on k = 0, 1, .. of sqrt(n) Y_12 ("Y_12", from the Y_12 histogram) or of the idle servers
+    -sqrt(n) Y_M1 ("idle", from the Y_M1 histogram).  The mass outside the histogram's range is put on
+    the first lattice point beyond it (the values are not kept; the range is chosen to make it negligible)."""
+    k = np.rint(hist.axes[0].centres * root_n).astype(int)
+    k = -k[::-1] if name == "idle" else k
+    if k[0] != 0:
+        raise ValueError(f"the {name} histogram's range must have an end at 0 (lattice point 0), got k from {k[0]}")
+    counts = hist.counts / hist.total
+    if name == "idle":
+        inner, outside = counts[1:-1][::-1], counts[0]
+    else:
+        inner, outside = counts[1:-1], counts[-1]
+    law = np.zeros(k[-1] + 2)
+    law[k] = inner
+    law[-1] = outside
+    return law
+
+
+def wasserstein(run: StudyRun, reference: DiffusionReference, name: str) -> float:
     """W_1 between the CTMC's stationary marginal and the diffusion's: "idle" (-Y_M1) or "Y_12"."""
-    y = np.linspace(0.0, W1_RANGE[name], points)
-    if name == "Y_12":
-        ctmc_tail = lattice_tail(run.result.histograms["Y_12"], y)
-    else:  # P(-Y_M1 > y) = P(Y_M1 < -y) = 1 - P(Y_M1 > -y - 0) on the lattice
-        hist = run.result.histograms["Y_M1"]
-        centres = hist.axes[0].centres
-        probabilities = hist.counts[1:-1] / hist.total
-        ctmc_tail = (probabilities[None, :] * (centres[None, :] < -y[:, None])).sum(axis=1) + hist.counts[0] / hist.total
-    gap = np.abs(ctmc_tail - reference.tail(name, y))
-    return float(np.sum((gap[1:] + gap[:-1]) / 2 * np.diff(y)))
+    source = run.result.histograms["Y_12" if name == "Y_12" else "Y_M1"]
+    root_n = run.system.sqrt_n
+    return w1_lattice_to_tail(1.0 / root_n, lattice_law(source, root_n, name), reference.tail_curve(name))
 
 
 def mean_Y_M1_via_lemma_6_1(run: StudyRun) -> tuple[float, float]:
