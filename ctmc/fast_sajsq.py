@@ -58,6 +58,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from reflected_ou.counter_prng import threefry2x32  # the hash, written once (also the OU noise)
 from reflected_ou.params import check_positive_int
 
 from .system import System
@@ -174,27 +175,6 @@ def _split(q):
 def _fold(hi, lo, part):
     lo = lo + part
     return hi + (lo >> LOW_BITS), lo & _LOW_MASK
-
-
-_ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
-
-
-def threefry2x32(k0, k1, x0, x1):
-    """Threefry-2x32 (20 rounds), unrolled in plain jnp ops so XLA fuses it into one elementwise loop.
-
-    Bit-identical to ``jax.extend.random.threefry2x32_p`` (whose CPU lowering is a rolled loop making
-    several passes over memory).
-    """
-    ks = (k0, k1, k0 ^ k1 ^ jnp.uint32(0x1BD11BDA))
-    x0, x1 = x0 + ks[0], x1 + ks[1]
-    for i in range(5):
-        for r in _ROTATIONS[i % 2]:
-            x0 = x0 + x1
-            x1 = (x1 << jnp.uint32(r)) | (x1 >> jnp.uint32(32 - r))
-            x1 = x1 ^ x0
-        x0 = x0 + ks[(i + 1) % 3]
-        x1 = x1 + ks[(i + 2) % 3] + jnp.uint32(i + 1)
-    return x0, x1
 
 
 def _block_bits(key, block, replica_ids, first_step, sub_steps):

@@ -122,16 +122,3 @@ def test_threaded_chunks_equal_one_call():
     a, b = run_sajsq(*args, **kw), run_sajsq_threads(*args, threads=2, **kw)
     for x, y in zip(a, b):
         np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
-
-
-def test_unrolled_threefry_is_bit_identical_to_jax():
-    from jax.extend.random import threefry2x32_p
-
-    from ctmc.fast_sajsq import threefry2x32
-
-    rng = np.random.default_rng(2)
-    k0, k1 = (jnp.uint32(v) for v in rng.integers(0, 2**32, 2, dtype=np.uint64))
-    x0, x1 = (jnp.asarray(rng.integers(0, 2**32, 500, dtype=np.uint64).astype(np.uint32)) for _ in range(2))
-    expected = threefry2x32_p.bind(jnp.broadcast_to(k0, x0.shape), jnp.broadcast_to(k1, x0.shape), x0, x1)
-    for got, want in zip(threefry2x32(k0, k1, x0, x1), expected):
-        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
