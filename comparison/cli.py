@@ -1,7 +1,8 @@
 """``reflected-ou compare``: the finite-n system against its limits, figures and a table of (a)-(e).
 
-(a) Figures 3.1 and 3.2; (b) stationary convergence (mean errors, W_1) with log-log slopes;
-(c) Theorem 3.3 scalings; (d) Stein terms (6.5)-(6.15) of f* and the identity (6.25); (e) policy
+(a) Figures 3.1 and 3.2; (b) stationary convergence (mean errors, W_1) with log-log slopes, and with
+``--fast-kernel`` the same with the fast SA-JSQ kernel, W_1 noise floors and a Monte Carlo reference for
+the law of Y_12 (``comparison.fast_study``); (c) Theorem 3.3 scalings; (d) Stein terms (6.5)-(6.15) of f* and the identity (6.25); (e) policy
 table at one n and the Theorem 3.6 tails plot at several n.  Writes PNGs, ``compare.json`` and
 ``compare.md`` into ``--out``.
 """
@@ -36,6 +37,13 @@ def register(subparsers) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip", nargs="*", default=[], choices=["figures", "study", "stein", "policies"],
                         help="parts to skip")
+    parser.add_argument("--fast-kernel", action="store_true",
+                        help="also run (b) with the fast SA-JSQ kernel: W_1 with noise floors, Monte Carlo reference "
+                             "for Y_12 (comparison.fast_study; minutes at the default sizes)")
+    parser.add_argument("--fast-replicas", type=int, default=4096, help="replicas of the fast-kernel study")
+    parser.add_argument("--grid-delta", type=float, default=0.025, help="grid of the fast-kernel study's reference")
+    parser.add_argument("--mc-horizon", type=float, default=4000.0,
+                        help="time units per path of the Monte Carlo reference of Y_12 (4096 paths)")
     parser.add_argument("--no-progress", action="store_true")
     parser.set_defaults(func=run)
 
@@ -45,6 +53,20 @@ def _fmt(value, err=None, digits=4):
         return "inf" if value is not None else "-"
     text = f"{value:.{digits}g}"
     return text + (f" ± {err:.2g}" if err else "")
+
+
+def _fast_markdown(fast: dict) -> list[str]:
+    ref = fast["reference"]
+    lines = [f"## (b) with the fast kernel (reference: E Y_12 = {ref['E_Y_12_grid']:.6g} grid, law of Y_12 Monte Carlo; "
+             "W1 ± bootstrap spread [noise floor])", "",
+             "| n | E Y_12^(n) error | W1(Y_12) | E Y_M1^(n) error (Lemma 6.1) | W1(Y_M1) |", "|---|---|---|---|---|"]
+    for r in fast["rows"]:
+        lines.append(f"| {r['n']} | {_fmt(r['err_Y_12'], r['se_Y_12'])} | {_fmt(r['W1_Y_12'], r['W1_Y_12_spread'])} "
+                     f"[{r['W1_Y_12_floor']:.2g}] | {_fmt(r['err_Y_M1_lemma'], r['se_Y_M1_lemma'])} | "
+                     f"{_fmt(r['W1_Y_M1'], r['W1_Y_M1_spread'])} [{r['W1_Y_M1_floor']:.2g}] |")
+    slopes = fast["slopes"]
+    return lines + ["", "slopes (all n / resolved n): " + ", ".join(
+        f"{k} {slopes[k]:.3f} / {slopes[k + '_resolved']:.3f}" for k in ("err_Y_12", "W1_Y_12", "err_Y_M1_lemma", "W1_Y_M1")), ""]
 
 
 def markdown(report: dict) -> str:
@@ -60,6 +82,8 @@ def markdown(report: dict) -> str:
                          f"{_fmt(r['E_Y_M1_lemma'], r['se_Y_M1_lemma'])} | {_fmt(r['err_Y_M1_lemma'])} | "
                          f"{_fmt(r['E_Y_12'], r['se_Y_12'])} | {_fmt(r['err_Y_12'])} | {_fmt(r['W1_Y_M1'])} | {_fmt(r['W1_Y_12'])} |")
         lines += ["", "slopes (log-log in n): " + ", ".join(f"{k} {v:.3f}" for k, v in conv["slopes"].items()), ""]
+    if "convergence_fast" in report:
+        lines += _fast_markdown(report["convergence_fast"])
     if "scalings" in report:
         scal = report["scalings"]
         keys = [k for k in scal["rows"][0] if k != "n" and not k.startswith("se_")]
@@ -98,6 +122,19 @@ def _write(out: str, report: dict) -> str:
     return text
 
 
+def _fast_study(args, params, report: dict, figures: list, progress: bool) -> None:
+    from .fast_study import build_reference, run_row, slopes
+    from .figures import distribution_convergence_figure
+
+    reference, reference_report = build_reference(params, grid_delta=args.grid_delta, mc_horizon=args.mc_horizon,
+                                                  seed=args.seed, progress=progress)
+    rows = [run_row(params, n, reference, seed=args.seed + n, replicas=args.fast_replicas, burn_in=args.burn_in,
+                    horizon=args.horizon, batches=min(64, args.fast_replicas)) for n in args.ns]
+    report["convergence_fast"] = {"reference": reference_report, "rows": rows, "slopes": slopes(rows)}
+    figures.append(distribution_convergence_figure(rows, os.path.join(args.out, "distribution_convergence.png")))
+    _write(args.out, report)
+
+
 def run(args) -> int:
     from .convergence import convergence_table
     from .figures import convergence_figure, figure_3_1, figure_3_2, tails_figure
@@ -126,6 +163,8 @@ def run(args) -> int:
         figures.append(convergence_figure(report["convergence"], report["scalings"], None,
                                           os.path.join(args.out, "convergence.png")))
         _write(args.out, report)
+    if args.fast_kernel:
+        _fast_study(args, params, report, figures, progress)
     if "stein" not in args.skip and "study" not in args.skip:
         stein_params = Params(params.mu, params.gamma, args.stein_beta)
         kappa = args.kappa if args.kappa is not None else 1.5 * stein_params.beta / stein_params.mu_1

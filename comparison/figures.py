@@ -170,3 +170,41 @@ def tails_figure(tables: list[dict], path: str) -> str:
     fig.savefig(path, dpi=130)
     plt.close(fig)
     return path
+
+
+def _log_errorbar(ax, ns, values, errors, **style):
+    """|values| with +- errors on a log axis (the lower bar stops just above zero)."""
+    values, errors = np.abs(np.asarray(values, float)), np.asarray(errors, float)
+    lower = np.minimum(errors, 0.999 * values)
+    ax.errorbar(ns, values, yerr=[lower, errors], capsize=3, marker="o", ms=4, **style)
+
+
+def distribution_convergence_figure(rows: list[dict], path: str) -> str:
+    """(b) with the fast kernel: mean errors (+- s.e.), W_1 (+- bootstrap spread) and W_1 noise floors of
+    Y_12^(n) and Y_M1^(n) against n, log-log, with a reference line n^(-1/2)."""
+    ns = np.array([r["n"] for r in rows], float)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    panels = ((axes[0], "Y_12", (("err_Y_12", "se_Y_12", r"$|E Y_{1,2}^{(n)} - E Y_{1,2}|$"),)),
+              (axes[1], "Y_M1", (("err_Y_M1_lemma", "se_Y_M1_lemma", r"$|E Y_{M,1}^{(n)} - E Y_{M,1}|$ (Lemma 6.1)"),
+                                 ("err_Y_M1", "se_Y_M1", r"$|E Y_{M,1}^{(n)} - E Y_{M,1}|$ (time average)"))))
+    for ax, name, means in panels:
+        for key, se_key, label in means:
+            _log_errorbar(ax, ns, [r[key] for r in rows], [r[se_key] for r in rows], label=label)
+        w1 = f"W1_{name}"
+        _log_errorbar(ax, ns, [r[w1] for r in rows], [r[f"{w1}_spread"] for r in rows], label=r"$W_1$ of the marginal")
+        ax.plot(ns, [r[f"{w1}_floor"] for r in rows], "k--", lw=0.8, label=r"$W_1$ noise floor (bootstrap)")
+        anchor = rows[0][w1]
+        ax.plot(ns, anchor * (ns / ns[0]) ** -0.5, ":", color="grey", label=r"$\propto n^{-1/2}$")
+        shown = [abs(r[k]) for r in rows for k in (w1, f"{w1}_floor") + tuple(m[0] for m in means) if r[k] != 0]
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_ylim(bottom=0.3 * min(shown))
+        ax.set_xlabel("n")
+        ax.set_title({"Y_12": r"$Y_{1,2}^{(n)}$ (waiting jobs at fast servers)",
+                      "Y_M1": r"$Y_{M,1}^{(n)}$ (idle slow servers)"}[name])
+        ax.legend(fontsize=7)
+    fig.suptitle("SA-JSQ stationary law against the diffusion limit (paper example, fast kernel)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path
