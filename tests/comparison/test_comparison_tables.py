@@ -69,7 +69,7 @@ def test_compare_cli_tiny_study(tmp_path):
     out = tmp_path / "cmp"
     code = main(["compare", "--out", str(out), "--ns", "100", "400", "--horizon", "10", "--burn-in", "2",
                  "--replicas", "2", "--stein-ns", "100", "400", "--policy-n", "100", "--tail-ns", "100",
-                 "--policy-horizon", "10", "--skip", "figures", "--no-progress"])
+                 "--policy-horizon", "10", "--mc-horizon", "10", "--skip", "figures", "--no-progress"])
     assert code == 0
     report = json.loads((out / "compare.json").read_text())
     assert [r["n"] for r in report["convergence"]["rows"]] == [100, 400]
