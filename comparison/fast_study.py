@@ -15,7 +15,9 @@ Per n (``ctmc.fast_marginals.stationary_sajsq``: R replicas, burn-in, horizon):
 * beta_n = (sum_j mu_j N_j - L) / sqrt(n), the spare capacity of the n-th system in diffusion units: it
   is beta exactly when gamma_j n are integers, and differs from it by O(n^(-1/2)) when N_j = round(gamma_j n)
   (A2).  The limit's mean moves with it (E[Y_M1] = -beta/mu_M), so ``err_Y_M1_lemma_beta_n`` =
-  E[Y_M1^(n)] + beta_n / mu_M separates the rounding of the pool sizes from the rest of the error.
+  E[Y_M1^(n)] + beta_n / mu_M separates the rounding of the pool sizes from the rest of the error; in
+  the same way ``err_Y_12_beta_n`` = E[Y_12^(n)] - E[Y_12](beta_n), the limit's mean at beta_n from the
+  grid (the drift (3.9)-(3.10) depends on beta, mu_1 and mu_M only).
 
 Slopes of log |quantity| against log n are fitted over all n and over the *resolved* n only (mean errors
 beyond two standard errors, W_1 beyond floor + 2 spread), since points at the noise floor only measure
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -81,6 +84,13 @@ def lemma_6_1_Y_M1(result: FastStationary) -> np.ndarray:
     return (busy_slow - system.servers[-1]) / system.sqrt_n
 
 
+def mean_Y_12_at(params: Params, beta: float, delta: float) -> float:
+    """E[Y_12] of the limit with spare capacity ``beta`` (grid at ``delta``, Richardson)."""
+    if beta == params.beta:
+        return DiffusionReference.solve(params, delta).mean_Y_12
+    return DiffusionReference.solve(replace(params, beta=beta), delta).mean_Y_12
+
+
 def convergence_row(result: FastStationary, reference, *, draws: int = 200, seed: int = 0) -> dict:
     """One row of the table from a finished run; ``reference`` a ``DiffusionReference``."""
     means = result.scaled_means()
@@ -95,6 +105,10 @@ def convergence_row(result: FastStationary, reference, *, draws: int = 200, seed
     row.update({"E_Y_M1_lemma": value, "se_Y_M1_lemma": stderr, "err_Y_M1_lemma": value - reference.mean_Y_M1,
                 "beta_n": beta_n, "err_Y_M1_lemma_beta_n": value + beta_n / system.speeds[-1],
                 "se_Y_M1_lemma_beta_n": stderr})
+    limit_at_beta_n = (reference.mean_Y_12 if math.isclose(beta_n, reference.params.beta, rel_tol=1e-12)
+                       else mean_Y_12_at(reference.params, beta_n, reference.grid.coarse.delta))
+    row.update({"E_Y_12_limit_beta_n": limit_at_beta_n, "err_Y_12_beta_n": row["E_Y_12"] - limit_at_beta_n,
+                "se_Y_12_beta_n": row["se_Y_12"]})
     marginals = result.marginals
     lattice = marginals.counts["Y_12"].probabilities()
     row["E_Y_12_snapshots"] = float(marginals.lattice_step * np.dot(np.arange(lattice.size), lattice))
@@ -127,7 +141,7 @@ def slopes(rows: list[dict]) -> dict:
     """Log-log slopes in n over all rows and over the resolved rows (module docstring)."""
     ns = [r["n"] for r in rows]
     out = {}
-    for name in ("Y_12", "Y_M1", "Y_M1_lemma", "Y_M1_lemma_beta_n"):
+    for name in ("Y_12", "Y_12_beta_n", "Y_M1", "Y_M1_lemma", "Y_M1_lemma_beta_n"):
         key = f"err_{name}"
         keep = [_resolved_mean_error(r, name) for r in rows]
         out[key] = loglog_slope(ns, [r[key] for r in rows])

@@ -60,3 +60,14 @@ def test_compare_cli_fast_kernel_part(tmp_path):
     assert {"W1_Y_12", "W1_Y_12_resolved", "err_Y_M1_lemma_resolved"} <= set(fast["slopes"])
     assert (out / "compare.md").read_text().startswith("## (b) with the fast kernel")
     assert (out / "distribution_convergence.png").stat().st_size > 0
+
+
+def test_mean_error_against_the_limit_at_beta_n(tiny_reference):
+    """At n = 316 the rounded pools give beta_n < beta, so the limit at beta_n has the larger E[Y_12]
+    (less spare capacity, more queueing); err_Y_12_beta_n measures against it."""
+    reference, _ = tiny_reference
+    row = run_row(PARAMS, 316, reference, seed=4, replicas=32, burn_in=2.0, horizon=5.0, batches=8, draws=20)
+    assert row["beta_n"] < PARAMS.beta
+    assert row["E_Y_12_limit_beta_n"] > reference.mean_Y_12
+    assert row["err_Y_12_beta_n"] == pytest.approx(row["E_Y_12"] - row["E_Y_12_limit_beta_n"])
+    assert row["se_Y_12_beta_n"] == row["se_Y_12"]
