@@ -1,34 +1,12 @@
 """Input checks shared by the modules of :mod:`periodic_routing` (ValueError naming the rule)."""
 from __future__ import annotations
 
-import math
 from typing import Sequence
 
 import numpy as np
 
-
-def positive_real(name: str, value) -> float:
-    """``float(value)`` or ValueError unless 0 < value < inf."""
-    try:
-        out = float(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a real number, got {value!r}") from exc
-    if not math.isfinite(out) or out <= 0.0:
-        raise ValueError(f"{name} must be finite and > 0 (rates and means are positive), got {value!r}")
-    return out
-
-
-def positive_int(name: str, value, minimum: int = 1) -> int:
-    """``int(value)`` or ValueError unless value is an integer >= minimum (floats like 3.0 accepted)."""
-    if isinstance(value, bool):
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if isinstance(value, (float, np.floating)):
-        if not (math.isfinite(value) and float(value).is_integer()):
-            raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-        value = int(value)
-    if not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+from reflected_ou.params import check_finite_positive as positive_real  # noqa: F401  (one copy of each check)
+from reflected_ou.params import check_positive_int as positive_int  # noqa: F401
 
 
 def positive_vector(name: str, values: Sequence[float]) -> np.ndarray:
