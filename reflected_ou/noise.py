@@ -13,7 +13,7 @@ over, the number of blocks per device call, or where it was checkpointed and res
 Two drivers run ``steps`` steps of ``step(carry, normal, exponential) -> (carry, output)``:
 
 * :func:`scan_block`, for any carry: the variates of step t + 1 are computed while step t runs and
-  carried as one complex array Z + iE.  One output per elementwise loop is all XLA:CPU emits, and
+  carried as one array (Z, or Z + iE as a complex array).  One output per elementwise loop is all XLA:CPU emits, and
   it fuses an elementwise producer into (so recomputes it in) each consumer; a carried value is
   computed once.
 * :func:`scan_block_fused`, for a state that is one array (the 2-D state packed as the complex
@@ -56,9 +56,10 @@ def step_variates(words, replica_ids, step_index, dtype, needs_exponential: bool
     return normal, (exponential_from_bits(w1, dtype) if needs_exponential else None)
 
 
-def _packed_variates(words, replica_ids, step_index, dtype, needs_exponential):
+def _carried_variates(words, replica_ids, step_index, dtype, needs_exponential):
+    """Z, or Z + iE when the scheme needs E: one array, so the hash is computed once."""
     normal, exponential = step_variates(words, replica_ids, step_index, dtype, needs_exponential)
-    return jax.lax.complex(normal, exponential if needs_exponential else jnp.zeros_like(normal))
+    return normal if exponential is None else jax.lax.complex(normal, exponential)
 
 
 def scan_block(step, carry, key, replica_ids, block, steps: int, dtype, needs_exponential: bool):
@@ -70,13 +71,12 @@ def scan_block(step, carry, key, replica_ids, block, steps: int, dtype, needs_ex
     words = block_words(key, block)
 
     def body(state, index):
-        carry, packed = state
-        normal = jnp.real(packed)
-        exponential = jnp.imag(packed) if needs_exponential else normal
+        carry, variates = state
+        normal, exponential = (jnp.real(variates), jnp.imag(variates)) if needs_exponential else (variates, variates)
         carry, output = step(carry, normal, exponential)
-        return (carry, _packed_variates(words, replica_ids, index + 1, dtype, needs_exponential)), output
+        return (carry, _carried_variates(words, replica_ids, index + 1, dtype, needs_exponential)), output
 
-    first = _packed_variates(words, replica_ids, 0, dtype, needs_exponential)
+    first = _carried_variates(words, replica_ids, 0, dtype, needs_exponential)
     (carry, _), outputs = jax.lax.scan(body, (carry, first), jnp.arange(steps, dtype=jnp.uint32))
     return carry, outputs
 
