@@ -86,8 +86,6 @@ def lemma_6_1_Y_M1(result: FastStationary) -> np.ndarray:
 
 def mean_Y_12_at(params: Params, beta: float, delta: float) -> float:
     """E[Y_12] of the limit with spare capacity ``beta`` (grid at ``delta``, Richardson)."""
-    if beta == params.beta:
-        return DiffusionReference.solve(params, delta).mean_Y_12
     return DiffusionReference.solve(replace(params, beta=beta), delta).mean_Y_12
 
 
