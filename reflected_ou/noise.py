@@ -16,9 +16,10 @@ Two drivers run ``steps`` steps of ``step(carry, normal, exponential) -> (carry,
   carried as one array (Z, or Z + iE as a complex array).  One output per elementwise loop is all XLA:CPU emits, and
   it fuses an elementwise producer into (so recomputes it in) each consumer; a carried value is
   computed once.
-* :func:`scan_block_fused`, for a state that is one array (the 2-D state packed as the complex
-  number Y_M1 + i Y_12): the hash, the variates and the step form one loop over the replicas;
-  statistics accumulate from the carried state (before the step), in loops of their own.
+* :func:`sweep_block`, for a state that is one array (the 2-D state packed as the complex
+  number Y_M1 + i Y_12) sampled every k steps: the hashes, variates and steps of up to
+  MAX_FUSED_STEPS consecutive steps form one loop over the replicas, so a step costs little more
+  than its variates; statistics are taken from the sampled states, in loops of their own.
 """
 from __future__ import annotations
 
@@ -81,22 +82,47 @@ def scan_block(step, carry, key, replica_ids, block, steps: int, dtype, needs_ex
     return carry, outputs
 
 
-def scan_block_fused(step, state, accumulate, accumulators, key, replica_ids, block, first_step: int, steps: int,
-                     dtype, needs_exponential: bool):
-    """Steps first_step .. first_step + steps - 1 of block ``block`` for a one-array ``state``.
+#: Most steps fused into one loop over the replicas.  Longer unrolled chains make XLA:CPU's fused
+#: loop collapse (measured: 5.6e8 path-steps/s at 16 steps, 5e7 at 24, 4e5 at 32).
+MAX_FUSED_STEPS = 16
 
-    ``step(state, normal, exponential) -> state``; ``accumulate(accumulators, state) -> accumulators``
-    is called on the state at the start of every step.  It reads only the carried state, not the
-    step's variates, so it adds cheap loops and no second hash.  Same stream as :func:`scan_block`.
-    Returns (final state, accumulators).
+
+def fused_segment(sample_every: int) -> int:
+    """Steps per fused loop: the largest divisor of ``sample_every`` up to MAX_FUSED_STEPS."""
+    return max(d for d in range(1, min(sample_every, MAX_FUSED_STEPS) + 1) if sample_every % d == 0)
+
+
+def sweep_block(step, state, sample, samples, key, replica_ids, block, steps: int, sample_every: int, dtype,
+                needs_exponential: bool):
+    """Run steps 0 .. steps - 1 of block ``block`` on a one-array ``state``, sampling it every
+    ``sample_every`` steps.
+
+    ``step(state, normal, exponential) -> state`` (the projected scheme receives the normal twice);
+    ``sample(samples, state) -> (samples, output)`` is called on the state at steps 0, k, 2k, ...
+    (k = ``sample_every``, a divisor of ``steps``).  Between samples, the k steps run as unrolled
+    chains of :func:`fused_segment` steps, each one loop over the replicas computing hash, variates
+    and steps with no intermediate array: only the state meets memory.  Same stream as
+    :func:`scan_block`.  Returns (final state, samples, outputs stacked over the steps // k samples).
     """
     words = block_words(key, block)
+    segment = fused_segment(sample_every)
 
-    def body(carry, index):
-        state, accumulators = carry
-        normal, exponential = step_variates(words, replica_ids, index, dtype, needs_exponential)
-        state_after = step(state, normal, normal if exponential is None else exponential)
-        return (state_after, accumulate(accumulators, state)), None
+    def run_segment(state, first):
+        for offset in range(segment):
+            normal, exponential = step_variates(words, replica_ids, first + offset, dtype, needs_exponential)
+            state = step(state, normal, normal if exponential is None else exponential)
+        return state
 
-    indices = first_step + jnp.arange(steps, dtype=jnp.uint32)
-    return jax.lax.scan(body, (state, accumulators), indices)[0]
+    def sweep(carry, first):
+        state, samples = carry
+        samples, output = sample(samples, state)
+        if segment == sample_every:
+            state = run_segment(state, first)
+        else:
+            state = jax.lax.fori_loop(0, sample_every // segment,
+                                      lambda j, s: run_segment(s, first + (j * segment).astype(jnp.uint32)), state)
+        return (state, samples), output
+
+    firsts = jnp.arange(0, steps, sample_every, dtype=jnp.uint32)
+    (state, samples), outputs = jax.lax.scan(sweep, (state, samples), firsts)
+    return state, samples, outputs

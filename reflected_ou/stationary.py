@@ -1,14 +1,15 @@
 """Streaming Monte Carlo estimate of the stationary law of the 2-D reflected OU (3.9)-(3.10).
 
 R replicas run a burn-in, then a horizon T; the time is cut into blocks of ``block_steps`` steps.
-One jitted call advances every replica by one block, the state packed as Y_M1 + i Y_12 so that a
-step is one fused loop (``reflected_ou.noise.scan_block_fused``), and returns per-replica sums of the
-observables over the states at the start of each step and a joint histogram of them (integer counts).  The host adds them, block after block, into float64 batch-means
+One jitted call advances every replica by one block, the state packed as Y_M1 + i Y_12 so that up
+to 16 steps run as one fused loop (``reflected_ou.noise.sweep_block``), and returns per-replica sums
+of the observables over the states sampled every ``sample_every`` steps and a joint histogram of
+them (integer counts).  The host adds them, block after block, into float64 batch-means
 accumulators (``reflected_ou.streaming``): memory is independent of T.
 
 Replicas are sharded over the local JAX devices; the variates of replica r at step t of block b come
-from threefry2x32(fold_in(key, b), (r, t)) (``reflected_ou.noise``), so for a fixed seed the numbers do not depend on the device count, the
-number of blocks dispatched between host updates (``chunk_blocks``), or on a checkpoint/resume.
+from threefry2x32(fold_in(key, b), (r, t)) (``reflected_ou.noise``), so for a fixed seed the
+numbers do not depend on the device count, the number of blocks dispatched between host updates (``chunk_blocks``), or on a checkpoint/resume.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from reflected_ou.box import default_box
 from reflected_ou.identities import stationary_identities
-from reflected_ou.noise import complex_dtype, scan_block_fused
+from reflected_ou.noise import complex_dtype, sweep_block
 from reflected_ou.params import Params, check_positive_int
 from reflected_ou.schemes import get_scheme
 from reflected_ou.step import LimitState, limit_step
@@ -34,7 +35,7 @@ from reflected_ou.streaming import BatchMeans, FixedBins, Histogram, batch_of_bl
 from reflected_ou.validation import check_dt, check_params, check_steps, resolve_dtype
 
 #: Version of the noise stream (``reflected_ou.noise``), part of a checkpoint's fingerprint.
-NOISE_STREAM = "threefry2x32(fold_in(key, block), (replica, step))"
+NOISE_STREAM = "threefry2x32(fold_in(key, block), (replica, step)); Giles erfinv, Cephes/fdlibm log"
 
 #: Observables streamed per replica (time averages over the horizon).
 OBSERVABLES = ("Y_M1", "Y_12", "Y_M1_sq", "Y_12_sq", "Y_M1_Y_12", "U_rate")
@@ -47,11 +48,15 @@ def _observables(packed):
     return jnp.stack([y1, y2, y1 * y1, y2 * y2, y1 * y2])
 
 
-def _regulator_sum(start, final, sum_Y_12, mu_1, dt):
-    """sum_t dU_t / h over a block, from the Y_12 equation (3.10) of the scheme summed over its steps,
-    Y_12(t+h) = Y_12(t) - mu_1 Y_12(t) h + dU_t:  (Y_12(end) - Y_12(start)) / h + mu_1 sum_t Y_12(t).
+def _regulator_sum(start, final, sum_Y_12, mu_1, dt, sample_every):
+    """The U_rate column: (sum_t dU_t / h) / k over a block of steps t, k = ``sample_every``.
+
+    The Y_12 equation (3.10) of the scheme, Y_12(t+h) = Y_12(t) - mu_1 Y_12(t) h + dU_t, summed over the
+    block gives sum_t dU_t / h = (Y_12(end) - Y_12(start)) / h + mu_1 sum_t Y_12(t); the sum over every
+    step is estimated by k times the sum over the sampled states (``sum_Y_12``).  Divided by the
+    number of samples, as every column is, the column is a time average of dU/dt.
     """
-    return (jnp.imag(final) - jnp.imag(start)) / dt + mu_1 * sum_Y_12
+    return (jnp.imag(final) - jnp.imag(start)) / (dt * sample_every) + mu_1 * sum_Y_12
 
 
 def _packed_limit_step(coefficients, dt, scheme):
@@ -65,33 +70,27 @@ def _packed_limit_step(coefficients, dt, scheme):
     return step
 
 
-@partial(jax.jit, static_argnames=("steps", "histogram_every", "scheme_name", "bins_M1", "bins_12"))
-def _advance_block(key, coefficients, packed, replica_ids, block, dt, steps, histogram_every, scheme_name,
+@partial(jax.jit, static_argnames=("steps", "sample_every", "scheme_name", "bins_M1", "bins_12"))
+def _advance_block(key, coefficients, packed, replica_ids, block, dt, steps, sample_every, scheme_name,
                    bins_M1, bins_12):
     """Advance all replicas by one block; return (packed state, per-replica sums (R, 6), joint counts).
 
-    The sums run over the states at the start of each of the block's steps; the joint histogram
-    counts the state at the start of every ``histogram_every``-th step.
+    The sums (and the joint histogram) run over the states at steps 0, k, 2k, ... of the block,
+    k = ``sample_every``.
     """
     scheme = get_scheme(scheme_name)
     step = _packed_limit_step(coefficients, dt, scheme)
     dtype = jnp.real(packed).dtype
 
-    def accumulate(sums, state):
-        return sums + _observables(state)
-
-    def stretch(carry, index):
-        state, sums = carry
+    def sample(sums, state):
         cell = bins_M1.index(jnp.real(state)) * (bins_12.count + 2) + bins_12.index(jnp.imag(state))
-        carry = scan_block_fused(step, state, accumulate, sums, key, replica_ids, block, index * histogram_every,
-                                 histogram_every, dtype, scheme.NEEDS_EXPONENTIAL)
-        return carry, cell
+        return sums + _observables(state), cell
 
-    init = (packed, jnp.zeros((5,) + packed.shape, dtype))
-    (final, sums), cells = jax.lax.scan(stretch, init, jnp.arange(steps // histogram_every, dtype=jnp.uint32))
-    # one histogram per block (not per stretch): replicas sharded over devices meet once per block
+    final, sums, cells = sweep_block(step, packed, sample, jnp.zeros((5,) + packed.shape, dtype), key,
+                                     replica_ids, block, steps, sample_every, dtype, scheme.NEEDS_EXPONENTIAL)
+    # one histogram per block: replicas sharded over devices meet once per block
     counts = jnp.bincount(cells.ravel(), length=(bins_M1.count + 2) * (bins_12.count + 2))
-    regulator = _regulator_sum(packed, final, sums[1], coefficients[1], dt)
+    regulator = _regulator_sum(packed, final, sums[1], coefficients[1], dt, sample_every)
     return final, jnp.concatenate([sums, regulator[None]]).T, counts
 
 
@@ -116,7 +115,7 @@ class StationaryResult:
     stderr: dict
     joint: Histogram = field(repr=False)
     batch_means: BatchMeans = field(repr=False)
-    histogram_every: int = 1  # the joint histogram counts the state every this many steps
+    sample_every: int = 1  # statistics are taken from the state every this many steps
 
     @property
     def hist_Y_M1(self) -> Histogram:
@@ -182,7 +181,7 @@ def estimate_stationary(
     chunk_blocks: int = 8,
     batches: int = 20,
     bins: tuple = (120, 120),
-    histogram_every: Optional[int] = None,
+    sample_every: Optional[int] = None,
     box=None,
     checkpoint: Optional[str] = None,
     progress: bool = True,
@@ -193,8 +192,10 @@ def estimate_stationary(
     Parameters: ``seed`` (int), ``dt`` step, ``burn_in`` and ``horizon`` times (rounded up to whole
     blocks of ``block_steps`` steps, default about 5 time units), ``paths`` replicas R, ``scheme``
     ("lepingle" or "projected"), ``batches`` batch-means batches per replica, ``bins`` histogram
-    bins over ``box`` (default ``box.default_box``) counting the state every ``histogram_every``
-    steps (a divisor of ``block_steps``; default the largest one up to 10), ``checkpoint`` file to write after every
+    bins over ``box`` (default ``box.default_box``), ``sample_every``: moments and histogram are
+    taken from the state every this many steps (a divisor of ``block_steps``; default the largest
+    one up to 10: the law sampled is the scheme's stationary law either way, and neighbouring steps
+    are nearly equal, so thinning costs little variance), ``checkpoint`` file to write after every
     ``chunk_blocks`` blocks and to resume from if it exists, ``devices`` to shard replicas over.
     """
     check_params(params)
@@ -207,7 +208,7 @@ def estimate_stationary(
     dtype = resolve_dtype(dtype)
     block_steps = check_positive_int("block_steps", block_steps or max(1, round(5.0 / dt)))
     block_time = block_steps * dt
-    histogram_every = _histogram_every(histogram_every, block_steps)
+    sample_every = _sample_every(sample_every, block_steps)
     if not (isinstance(burn_in, (int, float)) and math.isfinite(burn_in) and burn_in >= 0):
         raise ValueError(f"burn_in must be finite and >= 0, got {burn_in!r}")
     burn_blocks = math.ceil(check_steps("burn_in", burn_in, dt) / block_steps) if burn_in > 0 else 0
@@ -227,7 +228,7 @@ def estimate_stationary(
     batch_means = BatchMeans(OBSERVABLES, paths, batches)
     joint = Histogram(bins_M1, bins_12, batches=batches)
     fingerprint = _fingerprint(params=params.as_dict(), seed=seed, dt=dt, paths=paths, scheme=scheme,
-                               dtype=str(jnp.dtype(dtype)), block_steps=block_steps, histogram_every=histogram_every,
+                               dtype=str(jnp.dtype(dtype)), block_steps=block_steps, sample_every=sample_every,
                                burn_blocks=burn_blocks,
                                horizon_blocks=horizon_blocks, batches=batches, bins_M1=bins_M1, bins_12=bins_12,
                                noise=NOISE_STREAM)
@@ -242,7 +243,7 @@ def estimate_stationary(
             start = saved["y_M1"], saved["y_12"]
             batch_means.load(saved, "bm_")
             joint.load(saved, "joint_")
-    packed = np.asarray(start[0]) + 1j * np.asarray(start[1])  # Y_M1 + i Y_12, see noise.scan_block_fused
+    packed = np.asarray(start[0]) + 1j * np.asarray(start[1])  # Y_M1 + i Y_12, see noise.sweep_block
     state = jax.device_put(jnp.asarray(packed, complex_dtype(dtype)), sharding)
 
     total_blocks = burn_blocks + horizon_blocks
@@ -252,14 +253,14 @@ def estimate_stationary(
         outputs = []
         for block in chunk:  # dispatched asynchronously; the host waits once per chunk
             state, sums, counts = _advance_block(key, coefficients, state, replica_ids, block,
-                                                 jnp.asarray(dt, dtype), block_steps, histogram_every, scheme,
+                                                 jnp.asarray(dt, dtype), block_steps, sample_every, scheme,
                                                  bins_M1, bins_12)
             outputs.append((block, sums, counts))
         for block, sums, counts in outputs:
             if block >= burn_blocks:
                 horizon_block = block - burn_blocks
                 batch = batch_of_block(horizon_block, horizon_blocks, batches)
-                batch_means.add(batch, np.asarray(sums), block_steps)
+                batch_means.add(batch, np.asarray(sums), block_steps // sample_every)
                 joint.add(np.asarray(counts), batch)
         next_block = chunk.stop
         if checkpoint:
@@ -267,17 +268,17 @@ def estimate_stationary(
         bar.update(len(chunk))
     bar.close()
     return StationaryResult(params, scheme, dt, burn_blocks * block_time, horizon_blocks * block_time, paths,
-                            seed, batch_means.mean(), batch_means.stderr(), joint, batch_means, histogram_every)
+                            seed, batch_means.mean(), batch_means.stderr(), joint, batch_means, sample_every)
 
 
-def _histogram_every(histogram_every, block_steps: int) -> int:
-    """The histogram's sampling interval in steps: a divisor of block_steps (default: largest <= 10)."""
-    if histogram_every is None:
+def _sample_every(sample_every, block_steps: int) -> int:
+    """The statistics' sampling interval in steps: a divisor of block_steps (default: largest <= 10)."""
+    if sample_every is None:
         return max(d for d in range(1, min(block_steps, 10) + 1) if block_steps % d == 0)
-    histogram_every = check_positive_int("histogram_every", histogram_every)
-    if block_steps % histogram_every:
-        raise ValueError(f"histogram_every ({histogram_every}) must divide block_steps ({block_steps})")
-    return histogram_every
+    sample_every = check_positive_int("sample_every", sample_every)
+    if block_steps % sample_every:
+        raise ValueError(f"sample_every ({sample_every}) must divide block_steps ({block_steps})")
+    return sample_every
 
 
 def _progress_bar(total, initial, enabled, path_steps_per_block):

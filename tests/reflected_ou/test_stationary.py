@@ -81,7 +81,7 @@ def test_histograms_hold_all_mass(example_run):
     edges, probability, stderr = example_run.tail_idle()
     assert np.all(np.diff(probability) <= 1e-15) and probability[0] == pytest.approx(1.0)
     steps = example_run.paths * round(example_run.horizon / example_run.dt)
-    assert example_run.joint.total * example_run.histogram_every == steps
+    assert example_run.joint.total * example_run.sample_every == steps
 
 
 def test_float32_and_float64_estimates_agree():
