@@ -85,7 +85,8 @@ def _split_log_argument(x):
 def log_positive(x):
     """Natural log of positive normal floats, within one ulp, with x = 2^k (1 + f):
 
-        float64 (fdlibm):  log x = k ln 2 + f - f^2/2 + s (f^2/2 + R(s^2)),  s = f / (2 + f);
+        float64 (fdlibm):  log x = k ln 2 + f - f^2/2 + s (f^2/2 + R(s^2)),  s = f / (2 + f)
+                           (1 / (2 + f) by Newton's iteration);
         float32 (Cephes):  log x = k ln 2 + f - f^2/2 + f^3 P(f).
 
     k ln 2 is added in two parts (ln2_hi has trailing zero bits, so k ln2_hi is exact).  No zero,
@@ -94,7 +95,7 @@ def log_positive(x):
     dk, f = _split_log_argument(x)
     if x.dtype == jnp.float64:
         half_f_sq = 0.5 * f * f
-        s = f / (2.0 + f)
+        s = f * _reciprocal_of_two_plus(f)
         z = s * s
         w = z * z
         odd, even = _LOG64["lg"][0::2], _LOG64["lg"][1::2]  # R = z (Lg1 + w (Lg3 + ..)) + w (Lg2 + ..)
@@ -103,6 +104,23 @@ def log_positive(x):
     f_sq = f * f
     tail = f * f_sq * _horner(_LOG32["p"], f) + dk * _LOG32["ln2_lo"] - 0.5 * f_sq
     return (f + tail) + dk * _LOG32["ln2_hi"]
+
+
+# 1 / d on d = 2 + f in [1 + sqrt(2)/2, 1 + sqrt(2)]: the minimax line 2 (a + b - d) / (ab + m^2),
+# m = (a + b) / 2, has relative error 0.0149; four Newton steps y <- y (2 - d y) square it to 1e-29.
+_RECIPROCAL_ENDS = (1.0 + 0.5**0.5, 1.0 + 2.0**0.5)
+
+
+def _reciprocal_of_two_plus(f):
+    """1 / (2 + f) for float64 f in [sqrt(2)/2 - 1, sqrt(2) - 1], without a division (a float64 vector
+    division costs as much as the rest of log; a few ulp here move log by under half an ulp)."""
+    a, b = _RECIPROCAL_ENDS
+    scale = 2.0 / (a * b + (0.5 * (a + b)) ** 2)
+    d = 2.0 + f
+    y = ((a + b) - d) * scale
+    for _ in range(4):
+        y = y * (2.0 - d * y)
+    return y
 
 
 def _horner(coefficients, x):

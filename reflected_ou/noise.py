@@ -82,14 +82,16 @@ def scan_block(step, carry, key, replica_ids, block, steps: int, dtype, needs_ex
     return carry, outputs
 
 
-#: Most steps fused into one loop over the replicas.  Longer unrolled chains make XLA:CPU's fused
-#: loop collapse (measured: 5.6e8 path-steps/s at 16 steps, 5e7 at 24, 4e5 at 32).
-MAX_FUSED_STEPS = 16
+#: Most steps fused into one loop over the replicas, by float type.  Past a size, XLA:CPU's fused loop
+#: collapses (path-steps/s, 4096 replicas: float32 projected 5.6e8 at 16 steps, 5e7 at 24; float32
+#: Lepingle 3.5e8 at 10, 2.6e7 at 16; float64 Lepingle 1.2e8 at 8, 3e7 at 10).  The caps keep a margin.
+MAX_FUSED_STEPS = {"float32": 10, "float64": 5}
 
 
-def fused_segment(sample_every: int) -> int:
-    """Steps per fused loop: the largest divisor of ``sample_every`` up to MAX_FUSED_STEPS."""
-    return max(d for d in range(1, min(sample_every, MAX_FUSED_STEPS) + 1) if sample_every % d == 0)
+def fused_segment(sample_every: int, dtype) -> int:
+    """Steps per fused loop: the largest divisor of ``sample_every`` up to MAX_FUSED_STEPS[dtype]."""
+    cap = MAX_FUSED_STEPS[jnp.dtype(dtype).name]
+    return max(d for d in range(1, min(sample_every, cap) + 1) if sample_every % d == 0)
 
 
 def sweep_block(step, state, sample, samples, key, replica_ids, block, steps: int, sample_every: int, dtype,
@@ -105,7 +107,7 @@ def sweep_block(step, state, sample, samples, key, replica_ids, block, steps: in
     :func:`scan_block`.  Returns (final state, samples, outputs stacked over the steps // k samples).
     """
     words = block_words(key, block)
-    segment = fused_segment(sample_every)
+    segment = fused_segment(sample_every, dtype)
 
     def run_segment(state, first):
         for offset in range(segment):

@@ -2,9 +2,9 @@
 
 R replicas run a burn-in, then a horizon T; the time is cut into blocks of ``block_steps`` steps.
 One jitted call advances every replica by one block, the state packed as Y_M1 + i Y_12 so that up
-to 16 steps run as one fused loop (``reflected_ou.noise.sweep_block``), and returns per-replica sums
-of the observables over the states sampled every ``sample_every`` steps and a joint histogram of
-them (integer counts).  The host adds them, block after block, into float64 batch-means
+to 10 steps (5 in float64) run as one fused loop (``reflected_ou.noise.sweep_block``), and
+returns per-replica sums of the observables over the states sampled every ``sample_every`` steps
+and a joint histogram of them (integer counts).  The host adds them, block after block, into float64 batch-means
 accumulators (``reflected_ou.streaming``): memory is independent of T.
 
 Replicas are sharded over the local JAX devices; the variates of replica r at step t of block b come

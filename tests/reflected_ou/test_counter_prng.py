@@ -108,7 +108,7 @@ def test_step_variates_have_the_right_laws():
                                                        ("projected", 1)])
 def test_sweep_and_generic_drivers_run_the_same_stream(scheme_name, sample_every):
     """scan_block (any carry, one step per loop) and sweep_block (packed state, fused chains of steps,
-    sampled every k steps; k = 60 runs chains of 15 in an inner loop) give the same path, float64."""
+    sampled every k steps; k = 10 and 60 run chains of 5 in an inner loop) give the same path, float64."""
     params, dt, steps, paths = Params.paper_example(), 0.01, 300, 16
     scheme = get_scheme(scheme_name)
     coefficients = tuple(jnp.float64(c) for c in params.limit_coefficients())
@@ -135,4 +135,5 @@ def test_sweep_and_generic_drivers_run_the_same_stream(scheme_name, sample_every
 
 
 def test_fused_segment_is_the_largest_divisor_up_to_the_cap():
-    assert [fused_segment(k) for k in (1, 10, 16, 17, 20, 60, 64)] == [1, 10, 16, 1, 10, 15, 16]
+    assert [fused_segment(k, jnp.float32) for k in (1, 10, 16, 17, 20, 60, 64)] == [1, 10, 8, 1, 10, 10, 8]
+    assert [fused_segment(k, jnp.float64) for k in (1, 10, 16, 17, 20, 60, 64)] == [1, 5, 4, 1, 5, 5, 4]
