@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
-import os
 import sys
 from typing import Sequence
 
@@ -50,21 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def use_every_cpu_core() -> None:
-    """One JAX host device per CPU core, so that sharded replicas run on every core.
-
-    Only possible before JAX is imported, and only if the caller has not chosen a device count in
-    XLA_FLAGS; the CLI is a caller and opts in for its process (the library never does).
-    """
-    flags = os.environ.get("XLA_FLAGS", "")
-    if "jax" in sys.modules or "xla_force_host_platform_device_count" in flags:
-        return
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    os.environ["XLA_FLAGS"] = f"{flags} --xla_force_host_platform_device_count={cores}".strip()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    use_every_cpu_core()
     parser = build_parser()
     args = parser.parse_args(argv)
     import jax

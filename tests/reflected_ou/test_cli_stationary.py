@@ -55,19 +55,3 @@ def test_normalise_flag_rescales(tmp_path, capsys):
             "--plot", str(tmp_path / "n.png")]
     assert main(argv) == 2 and "Params.normalised" in capsys.readouterr().err
     assert main(argv + ["--normalise"]) == 0
-
-
-def test_cli_uses_one_host_device_per_core_unless_told_otherwise():
-    import os
-    import subprocess
-    import sys
-
-    code = ("from reflected_ou.cli import use_every_cpu_core; use_every_cpu_core(); import jax; "
-            "print(len(jax.devices('cpu')))")
-    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
-    cores = len(os.sched_getaffinity(0))
-    chosen = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert int(chosen.stdout.split()[-1]) == cores
-    env["XLA_FLAGS"] = "--xla_force_host_platform_device_count=3"
-    told = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert int(told.stdout.split()[-1]) == 3
