@@ -84,6 +84,16 @@ def test_histograms_hold_all_mass(example_run):
     assert example_run.joint.total * example_run.sample_every == steps
 
 
+def test_thinning_samples_the_same_law():
+    """Every step and every 10th step estimate the same stationary means (fixed seed, same paths):
+    the difference is within 3 standard errors of the thinned run."""
+    runs = [estimate_stationary(EXAMPLE, seed=2, dt=0.02, burn_in=10, horizon=400, paths=64, sample_every=k,
+                                block_steps=250, progress=False) for k in (1, 10)]
+    assert runs[1].sample_every == 10 and runs[1].joint.total * 10 == runs[0].joint.total
+    for name in ("Y_M1", "Y_12", "Y_M1_sq"):
+        assert abs(runs[0].mean[name] - runs[1].mean[name]) < 3 * runs[1].stderr[name]
+
+
 def test_float32_and_float64_estimates_agree():
     runs = [estimate_stationary(JSQ, seed=5, dt=0.02, burn_in=10, horizon=300, paths=64, dtype=d, progress=False)
             for d in ("float32", "float64")]
@@ -102,6 +112,8 @@ def test_float32_and_float64_estimates_agree():
         (dict(seed=-1), "seed must be an integer >= 0"),
         (dict(scheme="exact"), "scheme must be one of"),
         (dict(paths=1, horizon=0.01, dt=0.01), "standard error"),
+        (dict(block_steps=100, sample_every=7), r"sample_every \(7\) must divide block_steps \(100\)"),
+        (dict(sample_every=0), "sample_every must be an integer >= 1"),
     ],
 )
 def test_bad_estimator_input(kwargs, rule):
