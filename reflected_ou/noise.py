@@ -88,10 +88,14 @@ def scan_block(step, carry, key, replica_ids, block, steps: int, dtype, needs_ex
 MAX_FUSED_STEPS = {"float32": 10, "float64": 5}
 
 
+def largest_divisor(n: int, cap: int) -> int:
+    """The largest divisor of ``n`` that is at most ``cap``."""
+    return max(d for d in range(1, min(n, cap) + 1) if n % d == 0)
+
+
 def fused_segment(sample_every: int, dtype) -> int:
     """Steps per fused loop: the largest divisor of ``sample_every`` up to MAX_FUSED_STEPS[dtype]."""
-    cap = MAX_FUSED_STEPS[jnp.dtype(dtype).name]
-    return max(d for d in range(1, min(sample_every, cap) + 1) if sample_every % d == 0)
+    return largest_divisor(sample_every, MAX_FUSED_STEPS[jnp.dtype(dtype).name])
 
 
 def sweep_block(step, state, sample, samples, key, replica_ids, block, steps: int, sample_every: int, dtype,
@@ -118,11 +122,8 @@ def sweep_block(step, state, sample, samples, key, replica_ids, block, steps: in
     def sweep(carry, first):
         state, samples = carry
         samples, output = sample(samples, state)
-        if segment == sample_every:
-            state = run_segment(state, first)
-        else:
-            state = jax.lax.fori_loop(0, sample_every // segment,
-                                      lambda j, s: run_segment(s, first + (j * segment).astype(jnp.uint32)), state)
+        state = jax.lax.fori_loop(0, sample_every // segment,  # one trip (no loop) when segment == k
+                                  lambda j, s: run_segment(s, first + (j * segment).astype(jnp.uint32)), state)
         return (state, samples), output
 
     firsts = jnp.arange(0, steps, sample_every, dtype=jnp.uint32)

@@ -4,12 +4,13 @@ R replicas run a burn-in, then a horizon T; the time is cut into blocks of ``blo
 One jitted call advances every replica by one block, the state packed as Y_M1 + i Y_12 so that up
 to 10 steps (5 in float64) run as one fused loop (``reflected_ou.noise.sweep_block``), and
 returns per-replica sums of the observables over the states sampled every ``sample_every`` steps
-and a joint histogram of them (integer counts).  The host adds them, block after block, into float64 batch-means
-accumulators (``reflected_ou.streaming``): memory is independent of T.
+and a joint histogram of them (integer counts).  The host adds them, block after block, into
+float64 batch-means accumulators (``reflected_ou.streaming``): memory is independent of T.
 
 Replicas are sharded over the local JAX devices; the variates of replica r at step t of block b come
 from threefry2x32(fold_in(key, b), (r, t)) (``reflected_ou.noise``), so for a fixed seed the
-numbers do not depend on the device count, the number of blocks dispatched between host updates (``chunk_blocks``), or on a checkpoint/resume.
+numbers do not depend on the device count, the number of blocks dispatched between host updates
+(``chunk_blocks``), or on a checkpoint/resume.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from reflected_ou.box import default_box
 from reflected_ou.identities import stationary_identities
-from reflected_ou.noise import complex_dtype, sweep_block
+from reflected_ou.noise import complex_dtype, largest_divisor, sweep_block
 from reflected_ou.params import Params, check_positive_int
 from reflected_ou.schemes import get_scheme
 from reflected_ou.step import LimitState, limit_step
@@ -149,7 +150,7 @@ class StationaryResult:
 def _replica_mesh(paths: int, devices=None):
     """A 1-D mesh over the largest number of local devices that divides ``paths``."""
     devices = list(jax.local_devices() if devices is None else devices)
-    count = max(d for d in range(1, len(devices) + 1) if paths % d == 0)
+    count = largest_divisor(paths, len(devices))
     return Mesh(np.array(devices[:count]), ("replica",))
 
 
@@ -274,7 +275,7 @@ def estimate_stationary(
 def _sample_every(sample_every, block_steps: int) -> int:
     """The statistics' sampling interval in steps: a divisor of block_steps (default: largest <= 10)."""
     if sample_every is None:
-        return max(d for d in range(1, min(block_steps, 10) + 1) if block_steps % d == 0)
+        return largest_divisor(block_steps, 10)
     sample_every = check_positive_int("sample_every", sample_every)
     if block_steps % sample_every:
         raise ValueError(f"sample_every ({sample_every}) must divide block_steps ({block_steps})")
