@@ -11,17 +11,14 @@ the grid for Y_M1 and E[Y_12], a Lepingle Monte Carlo for the law of Y_12, with 
 
 Writes DIR/distribution_convergence.{txt,json,png}.  Timing is informative only.
 """
+import argparse
+import json
 import os
+import time
 
-os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=2")  # the Monte Carlo reference: 2 cores
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import time  # noqa: E402
-
-from comparison.fast_study import build_reference, run_row, slopes  # noqa: E402
-from comparison.figures import distribution_convergence_figure  # noqa: E402
-from reflected_ou import Params  # noqa: E402
+from comparison.fast_study import build_reference, run_row, slopes
+from comparison.figures import distribution_convergence_figure
+from reflected_ou import Params
 
 DEFAULT_NS = [100, 316, 1000, 3162, 10000, 31623, 100000]
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sajsq_distribution_convergence_output")
