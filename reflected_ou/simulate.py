@@ -17,6 +17,7 @@ from reflected_ou.schemes import get_scheme
 from reflected_ou.step import LimitState, full_step, limit_step
 from reflected_ou.validation import (check_dt, check_levels, check_params, check_positive_int,
                                      check_start, resolve_dtype)
+from reflected_ou.xla_options import SIMULATOR_COMPILER_OPTIONS
 
 
 class LimitPaths(NamedTuple):
@@ -53,7 +54,8 @@ def _scan_saves(step, state, key, n_paths, n_saves, save_every, scheme, dtype):
     return saved
 
 
-@partial(jax.jit, static_argnames=("n_saves", "save_every", "scheme_name"))
+@partial(jax.jit, static_argnames=("n_saves", "save_every", "scheme_name"),
+         compiler_options=SIMULATOR_COMPILER_OPTIONS)
 def _limit_paths(key, coefficients, y_M1, y_12, dt, n_saves, save_every, scheme_name):
     scheme = get_scheme(scheme_name)
     step = jax.vmap(lambda s, z, e: limit_step(s, z, e, coefficients, dt, scheme))
@@ -62,7 +64,8 @@ def _limit_paths(key, coefficients, y_M1, y_12, dt, n_saves, save_every, scheme_
     return states.y_M1, states.y_12, regulator
 
 
-@partial(jax.jit, static_argnames=("n_saves", "save_every", "scheme_name"))
+@partial(jax.jit, static_argnames=("n_saves", "save_every", "scheme_name"),
+         compiler_options=SIMULATOR_COMPILER_OPTIONS)
 def _full_paths(key, speeds, beta, levels, dt, n_saves, save_every, scheme_name):
     scheme = get_scheme(scheme_name)
     step = jax.vmap(lambda y, z, e: full_step(y, z, e, speeds, beta, dt, scheme))

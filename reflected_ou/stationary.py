@@ -34,6 +34,7 @@ from reflected_ou.schemes import get_scheme
 from reflected_ou.step import LimitState, limit_step
 from reflected_ou.streaming import BatchMeans, FixedBins, Histogram, batch_of_block
 from reflected_ou.validation import check_dt, check_params, check_steps, resolve_dtype
+from reflected_ou.xla_options import SIMULATOR_COMPILER_OPTIONS
 
 #: Version of the noise stream (``reflected_ou.noise``), part of a checkpoint's fingerprint.
 NOISE_STREAM = "threefry2x32(fold_in(key, block), (replica, step)); Giles erfinv, Cephes/fdlibm log"
@@ -71,7 +72,8 @@ def _packed_limit_step(coefficients, dt, scheme):
     return step
 
 
-@partial(jax.jit, static_argnames=("steps", "sample_every", "scheme_name", "bins_M1", "bins_12"))
+@partial(jax.jit, static_argnames=("steps", "sample_every", "scheme_name", "bins_M1", "bins_12"),
+         compiler_options=SIMULATOR_COMPILER_OPTIONS)
 def _advance_block(key, coefficients, packed, replica_ids, block, dt, steps, sample_every, scheme_name,
                    bins_M1, bins_12):
     """Advance all replicas by one block; return (packed state, per-replica sums (R, 6), joint counts).

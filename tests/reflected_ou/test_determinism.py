@@ -6,10 +6,18 @@ import subprocess
 import sys
 import time
 
+import jax
+import jax.numpy as jnp
 import numpy as np
+import pytest
 
 from reflected_ou import Params
-from reflected_ou.stationary import estimate_stationary
+from reflected_ou.box import default_box
+from reflected_ou.noise import complex_dtype
+from reflected_ou.simulate import _limit_paths
+from reflected_ou.stationary import _advance_block, estimate_stationary
+from reflected_ou.streaming import FixedBins
+from reflected_ou.xla_options import SIMULATOR_COMPILER_OPTIONS
 
 SETTINGS = dict(seed=3, dt=0.01, burn_in=5.0, horizon=40.0, paths=8, block_steps=100, progress=False)
 SCRIPT = """
@@ -85,3 +93,29 @@ def test_checkpoint_of_other_settings_is_refused(tmp_path):
 
     with pytest.raises(ValueError, match="other settings"):
         estimate_stationary(Params.paper_example(), checkpoint=checkpoint, **dict(SETTINGS, seed=4))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("scheme", ["projected", "lepingle"])
+def test_vector_width_changes_no_bit(dtype, scheme):
+    """The simulators are compiled 512 bits wide (``reflected_ou.xla_options``); at XLA's default
+    width, 256 bits, they give the same bits (1001 replicas: both widths run remainder loops)."""
+    params, paths = Params.paper_example(), 1001
+    coefficients = tuple(jnp.asarray(c, dtype) for c in params.limit_coefficients())
+    state = jnp.asarray(np.linspace(-6.0, 0.0, paths) + 1j * np.linspace(0.0, 0.5, paths), complex_dtype(dtype))
+    box = default_box(params)
+    bins = FixedBins(float(box.y_M1_low), 0.0, 40), FixedBins(0.0, float(box.y_12_high), 40)
+    arguments = (jax.random.key(5), coefficients, state, jnp.arange(paths), 7, jnp.asarray(0.01, dtype), 60, 10,
+                 scheme) + bins
+    narrow = jax.jit(_advance_block.__wrapped__, static_argnames=("steps", "sample_every", "scheme_name", "bins_M1",
+                                                                  "bins_12"),
+                     compiler_options={"xla_cpu_prefer_vector_width": 256})
+    assert SIMULATOR_COMPILER_OPTIONS["xla_cpu_prefer_vector_width"] == 512
+    for wide, default in zip(_advance_block(*arguments), narrow(*arguments)):
+        np.testing.assert_array_equal(np.asarray(wide), np.asarray(default))
+    key, start = jax.random.key(2), jnp.full(paths, -1.0, dtype)
+    path_arguments = (key, coefficients, start, jnp.zeros(paths, dtype), jnp.asarray(0.01, dtype), 4, 15, scheme)
+    narrow_paths = jax.jit(_limit_paths.__wrapped__, static_argnames=("n_saves", "save_every", "scheme_name"),
+                           compiler_options={"xla_cpu_prefer_vector_width": 256})
+    for wide, default in zip(_limit_paths(*path_arguments), narrow_paths(*path_arguments)):
+        np.testing.assert_array_equal(np.asarray(wide), np.asarray(default))
