@@ -83,8 +83,10 @@ def scan_block(step, carry, key, replica_ids, block, steps: int, dtype, needs_ex
 
 
 #: Most steps fused into one loop over the replicas, by float type.  Past a size, XLA:CPU's fused loop
-#: collapses (path-steps/s, 4096 replicas: float32 projected 5.6e8 at 16 steps, 5e7 at 24; float32
-#: Lepingle 3.5e8 at 10, 2.6e7 at 16; float64 Lepingle 1.2e8 at 8, 3e7 at 10).  The caps keep a margin.
+#: collapses (path-steps/s, 4096 replicas, 256-bit vectors: float32 projected 5.6e8 at 16 steps, 5e7 at
+#: 24; float32 Lepingle 3.5e8 at 10, 2.6e7 at 16; float64 Lepingle 1.2e8 at 8, 3e7 at 10; the same
+#: cliffs at 512 bits, ``reflected_ou.xla_options``: float32 Lepingle 3.7e8 at 10, 1.4e7 at 16; float64
+#: Lepingle 1.35e8 at 5, 1.6e7 at 10).  The caps keep a margin.
 MAX_FUSED_STEPS = {"float32": 10, "float64": 5}
 
 
