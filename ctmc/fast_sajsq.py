@@ -60,6 +60,7 @@ from jax import lax
 
 from reflected_ou.counter_prng import threefry2x32  # the hash, written once (also the OU noise)
 from reflected_ou.params import check_positive_int
+from reflected_ou.xla_options import SIMULATOR_COMPILER_OPTIONS
 
 from .system import System
 
@@ -187,7 +188,8 @@ def _block_bits(key, block, replica_ids, first_step, sub_steps):
 
 
 @partial(jax.jit, static_argnames=("servers", "steps", "sub_steps", "precise", "inline_prng", "unroll",
-                                   "snapshot_of"))
+                                   "snapshot_of"),
+         compiler_options=SIMULATOR_COMPILER_OPTIONS)  # 512-bit vectors: 1.2-1.3x on AVX-512
 def run_sajsq(q0, key, block, replica_ids, speeds, arrival_rate, total_rate, *, servers, steps,
               sub_steps=SUB_STEPS, precise=True, inline_prng=True, unroll=1, snapshot_of=()):
     """``steps`` uniformised SA-JSQ steps of every replica from ``q0`` ((M, K, R) int32).

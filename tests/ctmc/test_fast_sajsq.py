@@ -122,3 +122,18 @@ def test_threaded_chunks_equal_one_call():
     a, b = run_sajsq(*args, **kw), run_sajsq_threads(*args, threads=2, **kw)
     for x, y in zip(a, b):
         np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+
+
+def test_vector_width_changes_no_bit():
+    """The kernel is compiled 512 bits wide (``reflected_ou.xla_options``); at XLA's default width, 256
+    bits, it gives the same bits (37 replicas: both widths run remainder loops)."""
+    system = System((3, 5), (2.0, 0.5), 4.0)
+    q0 = jnp.zeros((2, 4, 37), jnp.int32)
+    args = (q0, jax.random.key(3), 1, jnp.arange(37), system.speeds, system.arrival_rate, system.uniformisation_rate)
+    kw = dict(servers=system.servers, steps=256, sub_steps=32, snapshot_of=((1, 2),))
+    static = ("servers", "steps", "sub_steps", "precise", "inline_prng", "unroll", "snapshot_of")
+    narrow = jax.jit(run_sajsq.__wrapped__, static_argnames=static, compiler_options={"xla_cpu_prefer_vector_width": 256})
+    for precise in (True, False):
+        wide, default = run_sajsq(*args, precise=precise, **kw), narrow(*args, precise=precise, **kw)
+        for x, y in zip(wide, default):
+            np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
