@@ -103,10 +103,11 @@ def stationary_block_rate(params, paths, steps, dt, dtype, scheme, sharding=None
     ids, key = jnp.arange(paths), jax.random.key(1)
     if sharding is not None:
         state, ids = jax.device_put(state, sharding), jax.device_put(ids, sharding)
+    mesh = sharding.mesh if sharding is not None else None  # None: the first device alone
 
     def run():
         return _advance_block(key, coefficients, state, ids, 0, jnp.asarray(dt, dtype), steps, SAMPLE_EVERY, scheme,
-                              bins_M1, bins_12)[0].block_until_ready()
+                              bins_M1, bins_12, mesh)[0].block_until_ready()
 
     return paths * steps / best_time(run)
 

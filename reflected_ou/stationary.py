@@ -72,29 +72,48 @@ def _packed_limit_step(coefficients, dt, scheme):
     return step
 
 
-@partial(jax.jit, static_argnames=("steps", "sample_every", "scheme_name", "bins_M1", "bins_12"),
-         compiler_options=SIMULATOR_COMPILER_OPTIONS)
-def _advance_block(key, coefficients, packed, replica_ids, block, dt, steps, sample_every, scheme_name,
-                   bins_M1, bins_12):
-    """Advance all replicas by one block; return (packed state, per-replica sums (R, 6), joint counts).
+def _block_on_device(key, coefficients, packed, replica_ids, block, dt, *, steps, sample_every, scheme_name,
+                     bins_M1, bins_12):
+    """One block of the replicas one device holds: (packed state, per-replica sums (R, 6), joint counts).
 
-    The sums (and the joint histogram) run over the states at steps 0, k, 2k, ... of the block,
-    k = ``sample_every``.
+    The sums and the joint histogram run over the states at steps 0, k, 2k, ... of the block,
+    k = ``sample_every``; each sample's cells are counted in place (no array of cells per block).
     """
     scheme = get_scheme(scheme_name)
     step = _packed_limit_step(coefficients, dt, scheme)
     dtype = jnp.real(packed).dtype
 
-    def sample(sums, state):
+    def sample(statistics, state):
+        sums, counts = statistics
         cell = bins_M1.index(jnp.real(state)) * (bins_12.count + 2) + bins_12.index(jnp.imag(state))
-        return sums + _observables(state), cell
+        return (sums + _observables(state), counts.at[cell].add(1)), None
 
-    final, sums, cells = sweep_block(step, packed, sample, jnp.zeros((5,) + packed.shape, dtype), key,
-                                     replica_ids, block, steps, sample_every, dtype, scheme.NEEDS_EXPONENTIAL)
-    # one histogram per block: replicas sharded over devices meet once per block
-    counts = jnp.bincount(cells.ravel(), length=(bins_M1.count + 2) * (bins_12.count + 2))
+    start = (jnp.zeros((5,) + packed.shape, dtype), jnp.zeros((bins_M1.count + 2) * (bins_12.count + 2), jnp.int32))
+    final, (sums, counts), _ = sweep_block(step, packed, sample, start, key, replica_ids, block, steps, sample_every,
+                                           dtype, scheme.NEEDS_EXPONENTIAL)
     regulator = _regulator_sum(packed, final, sums[1], coefficients[1], dt, sample_every)
     return final, jnp.concatenate([sums, regulator[None]]).T, counts
+
+
+@partial(jax.jit, static_argnames=("steps", "sample_every", "scheme_name", "bins_M1", "bins_12", "mesh"),
+         compiler_options=SIMULATOR_COMPILER_OPTIONS)
+def _advance_block(key, coefficients, packed, replica_ids, block, dt, steps, sample_every, scheme_name,
+                   bins_M1, bins_12, mesh=None):
+    """Advance all replicas by one block (:func:`_block_on_device` on each device of ``mesh``, whose
+    axis "replica" splits the replicas; default: the first local device alone); the devices'
+    histograms meet once per block (psum)."""
+    mesh = mesh if mesh is not None else _replica_mesh(1)
+    statics = dict(steps=steps, sample_every=sample_every, scheme_name=scheme_name, bins_M1=bins_M1,
+                   bins_12=bins_12)
+
+    def on_device(*arrays):
+        final, sums, counts = _block_on_device(*arrays, **statics)
+        return final, sums, jax.lax.psum(counts, "replica")
+
+    whole, split = PartitionSpec(), PartitionSpec("replica")
+    return jax.shard_map(on_device, mesh=mesh, in_specs=(whole, whole, split, split, whole, whole),
+                         out_specs=(split, split, whole), check_vma=False)(key, coefficients, packed, replica_ids,
+                                                                            block, dt)
 
 
 @dataclass(frozen=True)
@@ -212,6 +231,9 @@ def estimate_stationary(
     block_steps = check_positive_int("block_steps", block_steps or max(1, round(5.0 / dt)))
     block_time = block_steps * dt
     sample_every = _sample_every(sample_every, block_steps)
+    if paths * (block_steps // sample_every) >= 2**31:
+        raise ValueError(f"paths * block_steps / sample_every must be < 2^31 (a block's histogram counts are int32), "
+                         f"got {paths} * {block_steps} / {sample_every}; lower block_steps or raise sample_every")
     if not (isinstance(burn_in, (int, float)) and math.isfinite(burn_in) and burn_in >= 0):
         raise ValueError(f"burn_in must be finite and >= 0, got {burn_in!r}")
     burn_blocks = math.ceil(check_steps("burn_in", burn_in, dt) / block_steps) if burn_in > 0 else 0
@@ -257,7 +279,7 @@ def estimate_stationary(
         for block in chunk:  # dispatched asynchronously; the host waits once per chunk
             state, sums, counts = _advance_block(key, coefficients, state, replica_ids, block,
                                                  jnp.asarray(dt, dtype), block_steps, sample_every, scheme,
-                                                 bins_M1, bins_12)
+                                                 bins_M1, bins_12, mesh)
             outputs.append((block, sums, counts))
         for block, sums, counts in outputs:
             if block >= burn_blocks:

@@ -108,7 +108,7 @@ def test_vector_width_changes_no_bit(dtype, scheme):
     arguments = (jax.random.key(5), coefficients, state, jnp.arange(paths), 7, jnp.asarray(0.01, dtype), 60, 10,
                  scheme) + bins
     narrow = jax.jit(_advance_block.__wrapped__, static_argnames=("steps", "sample_every", "scheme_name", "bins_M1",
-                                                                  "bins_12"),
+                                                                  "bins_12", "mesh"),
                      compiler_options={"xla_cpu_prefer_vector_width": 256})
     assert SIMULATOR_COMPILER_OPTIONS["xla_cpu_prefer_vector_width"] == 512
     for wide, default in zip(_advance_block(*arguments), narrow(*arguments)):
