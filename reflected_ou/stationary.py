@@ -7,10 +7,11 @@ returns per-replica sums of the observables over the states sampled every ``samp
 and a joint histogram of them (integer counts).  The host adds them, block after block, into
 float64 batch-means accumulators (``reflected_ou.streaming``): memory is independent of T.
 
-Replicas are sharded over the local JAX devices; the variates of replica r at step t of block b come
-from threefry2x32(fold_in(key, b), (r, t)) (``reflected_ou.noise``), so for a fixed seed the
-numbers do not depend on the device count, the number of blocks dispatched between host updates
-(``chunk_blocks``), or on a checkpoint/resume.
+Replicas are sharded over the local JAX devices (``shard_map``: each device runs its replicas and
+counts their histogram in place; the counts meet once per block); the variates of replica r at
+step t of block b come from threefry2x32(fold_in(key, b), (r, t)) (``reflected_ou.noise``), so for
+a fixed seed the numbers do not depend on the device count, the number of blocks dispatched between
+host updates (``chunk_blocks``), or on a checkpoint/resume.
 """
 from __future__ import annotations
 
