@@ -43,7 +43,7 @@ import jax.numpy as jnp
 
 from reflected_ou import Params
 from reflected_ou.drift import limit_drift
-from reflected_ou.noise import block_words, step_variates
+from reflected_ou.noise import block_words, segment_variates
 from reflected_ou.simulate import simulate_paths
 from reflected_ou.xla_options import SIMULATOR_COMPILER_OPTIONS
 
@@ -72,8 +72,7 @@ def draw_variates(key, steps, paths, exponential, dtype, per_loop=1):
     ids = jnp.arange(paths)
 
     def some(total, first):
-        for offset in range(per_loop):
-            normal, exp = step_variates(words, ids, first + offset, dtype, exponential)
+        for normal, exp in segment_variates(words, ids, first, per_loop, dtype, exponential):
             total = total + normal + (exp if exponential else 0.0)
         return total, None
 

@@ -1,20 +1,24 @@
-"""The noise of the Euler schemes: one counter-based hash per (block, replica, step).
+"""The noise of the Euler schemes: one counter-based hash per (block, replica, step or pair of steps).
 
 The stream (its definition, whichever driver runs it): for block b let (k0, k1) be the words of
-fold_in(key, b); step t of replica r in block b uses the two words
+fold_in(key, b) and H(r, c) = threefry2x32((k0, k1), (r, c)) (``reflected_ou.counter_prng``), two
+32-bit words.  Step t of replica r in block b uses
 
-    (w0, w1) = threefry2x32((k0, k1), (r, t))        (``reflected_ou.counter_prng``)
+    Lepingle scheme:   (w0, w1) = H(r, t),  Z = normal(w0), E = exponential(w1)  (the Exp(1) variate
+                       of the bridge maximum);
+    projected scheme:  (w0, w1) = H(r, floor(t / 2)),  Z = normal(w_(t mod 2))  (one hash serves two
+                       steps: no word is drawn and thrown away).
 
-as Z = normal(w0), the step's standard normal, and E = exponential(w1), the Exp(1) variate of
-Lepingle's bridge maximum (ignored by the projected scheme).  Replica ids and block indices are
-absolute, so a run gives the same numbers whatever the number of devices the replicas are sharded
-over, the number of blocks per device call, or where it was checkpointed and resumed.
+Replica ids and block indices are absolute, so a run gives the same numbers whatever the number of
+devices the replicas are sharded over, the number of blocks per device call, or where it was
+checkpointed and resumed.
 
 Two drivers run ``steps`` steps of ``step(carry, normal, exponential) -> (carry, output)``:
 
-* :func:`scan_block`, for any carry: the variates of step t + 1 are computed while step t runs and
-  carried as one array (Z, or Z + iE as a complex array).  One output per elementwise loop is all XLA:CPU emits, and
-  it fuses an elementwise producer into (so recomputes it in) each consumer; a carried value is
+* :func:`scan_block`, for any carry: the variates of the next step (Lepingle: Z + iE as a complex
+  array) or of the next pair of steps (projected: Z_2p + i Z_2p+1) are computed while the current
+  ones run and carried as one array.  One output per elementwise loop is all XLA:CPU emits, and it
+  fuses an elementwise producer into (so recomputes it in) each consumer; a carried value is
   computed once.
 * :func:`sweep_block`, for a state that is one array (the 2-D state packed as the complex
   number Y_M1 + i Y_12) sampled every k steps: the hashes, variates and steps of up to
@@ -49,18 +53,45 @@ def block_words(key, block):
 
 
 def step_variates(words, replica_ids, step_index, dtype, needs_exponential: bool):
-    """(Z, E) of step ``step_index`` for every replica (E is None unless ``needs_exponential``)."""
+    """(Z, E) of step ``step_index`` for every replica (E is None unless ``needs_exponential``).
+
+    With E: (normal(w0), exponential(w1)) of the hash of (r, t).  Without: normal(w_{t mod 2}) of the
+    hash of (r, floor(t / 2)), so that one hash serves two steps (see the module docstring).
+    """
+    if needs_exponential:
+        w0, w1 = _hash(words, replica_ids, step_index)
+        return normal_from_bits(w0, dtype), exponential_from_bits(w1, dtype)
+    step_index = jnp.asarray(step_index).astype(jnp.uint32)
+    w0, w1 = _hash(words, replica_ids, step_index >> jnp.uint32(1))
+    return normal_from_bits(jnp.where((step_index & jnp.uint32(1)) == 0, w0, w1), dtype), None
+
+
+def segment_variates(words, replica_ids, first, count: int, dtype, needs_exponential: bool):
+    """[(Z, E)] of steps first .. first + count - 1, as :func:`step_variates`, with one hash per pair
+    of steps when ``first`` is even (the caller's promise) and ``count`` is even."""
+    if needs_exponential or count % 2:
+        return [step_variates(words, replica_ids, first + offset, dtype, needs_exponential) for offset in range(count)]
+    pairs = []
+    for offset in range(0, count, 2):
+        w0, w1 = _hash(words, replica_ids, (jnp.asarray(first).astype(jnp.uint32) + offset) >> jnp.uint32(1))
+        pairs += [(normal_from_bits(w0, dtype), None), (normal_from_bits(w1, dtype), None)]
+    return pairs
+
+
+def _hash(words, replica_ids, counter):
+    """threefry2x32((k0, k1), (r, counter)) for every replica id r."""
     ids = jnp.asarray(replica_ids).astype(jnp.uint32)
-    counter = jnp.broadcast_to(jnp.asarray(step_index).astype(jnp.uint32), ids.shape)
-    w0, w1 = threefry2x32(words[0], words[1], ids, counter)
-    normal = normal_from_bits(w0, dtype)
-    return normal, (exponential_from_bits(w1, dtype) if needs_exponential else None)
+    counter = jnp.broadcast_to(jnp.asarray(counter).astype(jnp.uint32), ids.shape)
+    return threefry2x32(words[0], words[1], ids, counter)
 
 
 def _carried_variates(words, replica_ids, step_index, dtype, needs_exponential):
-    """Z, or Z + iE when the scheme needs E: one array, so the hash is computed once."""
-    normal, exponential = step_variates(words, replica_ids, step_index, dtype, needs_exponential)
-    return normal if exponential is None else jax.lax.complex(normal, exponential)
+    """Z + iE of step ``step_index`` (Lepingle) or Z_2p + i Z_2p+1 of pair p = ``step_index``
+    (projected): one array, so the hash is computed once."""
+    if needs_exponential:
+        return jax.lax.complex(*step_variates(words, replica_ids, step_index, dtype, True))
+    w0, w1 = _hash(words, replica_ids, step_index)
+    return jax.lax.complex(normal_from_bits(w0, dtype), normal_from_bits(w1, dtype))
 
 
 def scan_block(step, carry, key, replica_ids, block, steps: int, dtype, needs_exponential: bool):
@@ -70,15 +101,36 @@ def scan_block(step, carry, key, replica_ids, block, steps: int, dtype, needs_ex
     The projected scheme ignores its Exp(1) argument, which then receives the normals.
     """
     words = block_words(key, block)
+    if not needs_exponential:
+        return _scan_pairs(step, carry, words, replica_ids, steps, dtype)
 
     def body(state, index):
         carry, variates = state
-        normal, exponential = (jnp.real(variates), jnp.imag(variates)) if needs_exponential else (variates, variates)
-        carry, output = step(carry, normal, exponential)
-        return (carry, _carried_variates(words, replica_ids, index + 1, dtype, needs_exponential)), output
+        carry, output = step(carry, jnp.real(variates), jnp.imag(variates))
+        return (carry, _carried_variates(words, replica_ids, index + 1, dtype, True)), output
 
-    first = _carried_variates(words, replica_ids, 0, dtype, needs_exponential)
+    first = _carried_variates(words, replica_ids, 0, dtype, True)
     (carry, _), outputs = jax.lax.scan(body, (carry, first), jnp.arange(steps, dtype=jnp.uint32))
+    return carry, outputs
+
+
+def _scan_pairs(step, carry, words, replica_ids, steps: int, dtype):
+    """:func:`scan_block` for the projected scheme: one scan iteration per pair of steps, the pair's
+    two normals carried as one complex array; an odd last step uses the real part of its pair."""
+
+    def body(state, pair):
+        carry, normals = state
+        carry, first_output = step(carry, jnp.real(normals), jnp.real(normals))
+        carry, second_output = step(carry, jnp.imag(normals), jnp.imag(normals))
+        outputs = jax.tree.map(lambda a, b: jnp.stack([a, b]), first_output, second_output)
+        return (carry, _carried_variates(words, replica_ids, pair + 1, dtype, False)), outputs
+
+    first = _carried_variates(words, replica_ids, 0, dtype, False)
+    (carry, normals), outputs = jax.lax.scan(body, (carry, first), jnp.arange(steps // 2, dtype=jnp.uint32))
+    outputs = jax.tree.map(lambda a: a.reshape((2 * (steps // 2),) + a.shape[2:]), outputs)
+    if steps % 2:
+        carry, last = step(carry, jnp.real(normals), jnp.real(normals))
+        outputs = jax.tree.map(lambda a, b: jnp.concatenate([a, b[None]]), outputs, last)
     return carry, outputs
 
 
@@ -115,9 +167,8 @@ def sweep_block(step, state, sample, samples, key, replica_ids, block, steps: in
     words = block_words(key, block)
     segment = fused_segment(sample_every, dtype)
 
-    def run_segment(state, first):
-        for offset in range(segment):
-            normal, exponential = step_variates(words, replica_ids, first + offset, dtype, needs_exponential)
+    def run_segment(state, first):  # first is a multiple of segment: even when segment is
+        for normal, exponential in segment_variates(words, replica_ids, first, segment, dtype, needs_exponential):
             state = step(state, normal, normal if exponential is None else exponential)
         return state
 

@@ -2,7 +2,8 @@
 truncated full system (3.2)-(3.7), with the regulator U_1 returned beside the path.
 
 jit at the public boundary, vmap over paths, lax.scan over steps; the variates of path r at step t
-of save interval s come from threefry2x32(fold_in(key, s), (r, t)) (``reflected_ou.noise``).
+of save interval s come from threefry2x32(fold_in(key, s), (r, t)), or (r, t // 2) for the projected
+scheme (``reflected_ou.noise``).
 """
 from __future__ import annotations
 

@@ -9,9 +9,9 @@ float64 batch-means accumulators (``reflected_ou.streaming``): memory is indepen
 
 Replicas are sharded over the local JAX devices (``shard_map``: each device runs its replicas and
 counts their histogram in place; the counts meet once per block); the variates of replica r at
-step t of block b come from threefry2x32(fold_in(key, b), (r, t)) (``reflected_ou.noise``), so for
-a fixed seed the numbers do not depend on the device count, the number of blocks dispatched between
-host updates (``chunk_blocks``), or on a checkpoint/resume.
+step t of block b come from threefry2x32(fold_in(key, b), (r, t)), or (r, t // 2) for the projected
+scheme (``reflected_ou.noise``), so for a fixed seed the numbers do not depend on the device count,
+the number of blocks dispatched between host updates (``chunk_blocks``), or on a checkpoint/resume.
 """
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ from reflected_ou.validation import check_dt, check_params, check_steps, resolve
 from reflected_ou.xla_options import SIMULATOR_COMPILER_OPTIONS
 
 #: Version of the noise stream (``reflected_ou.noise``), part of a checkpoint's fingerprint.
-NOISE_STREAM = "threefry2x32(fold_in(key, block), (replica, step)); Giles erfinv, Cephes/fdlibm log"
+NOISE_STREAM = ("threefry2x32(fold_in(key, block), (replica, step)), projected: (replica, step // 2) word step % 2; "
+                "Giles erfinv, Cephes/fdlibm log")
 
 #: Observables streamed per replica (time averages over the horizon).
 OBSERVABLES = ("Y_M1", "Y_12", "Y_M1_sq", "Y_12_sq", "Y_M1_Y_12", "U_rate")

@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 
 
@@ -134,11 +136,12 @@ class FixedBins:
         return self.low + (np.arange(self.count) + 0.5) * self.width
 
     def index(self, x):
-        """Bin index with under/overflow; x * 0 keeps the array type (numpy or jax)."""
+        """Bin index with under/overflow, int32, for numpy or jax arrays:
+        max(floor((x - low) / width) + 1, 0), or count + 1 where x >= high."""
+        xp = jnp if isinstance(x, jax.Array) else np
         position = (x - self.low) / self.width
-        inside = position - position % 1.0 + 1.0  # floor(position) + 1, array-library agnostic
-        inside = inside * (position >= 0) + 0 * (position < 0)
-        return (inside * (x < self.high) + (self.count + 1) * (x >= self.high)).astype("int32")
+        inside = xp.maximum(xp.floor(position) + 1.0, 0.0).astype(xp.int32)
+        return xp.where(x >= self.high, xp.int32(self.count + 1), inside)
 
 
 class Histogram:

@@ -105,10 +105,11 @@ def test_step_variates_have_the_right_laws():
     assert stats.kstest(exponential, "expon").pvalue > 1e-3
 
 @pytest.mark.parametrize("scheme_name, sample_every", [("projected", 10), ("lepingle", 10), ("lepingle", 60),
-                                                       ("projected", 1)])
+                                                       ("projected", 1), ("projected", 15)])
 def test_sweep_and_generic_drivers_run_the_same_stream(scheme_name, sample_every):
     """scan_block (any carry, one step per loop) and sweep_block (packed state, fused chains of steps,
-    sampled every k steps; k = 10 and 60 run chains of 5 in an inner loop) give the same path, float64."""
+    sampled every k steps; k = 10 and 60 run chains of 5 in an inner loop, k = 15 chains of 5 starting
+    at odd steps, so the projected scheme's pairs straddle two chains) give the same path, float64."""
     params, dt, steps, paths = Params.paper_example(), 0.01, 300, 16
     scheme = get_scheme(scheme_name)
     coefficients = tuple(jnp.float64(c) for c in params.limit_coefficients())
@@ -132,6 +133,45 @@ def test_sweep_and_generic_drivers_run_the_same_stream(scheme_name, sample_every
     np.testing.assert_allclose(total, before[::sample_every].sum(axis=0), rtol=1e-12)
     assert sampled.shape == (steps // sample_every, paths)
     assert np.any(np.asarray(final.y_12) != 0.1 * (1 - params.mu_1 * dt) ** steps)  # reflections happened
+
+
+@pytest.mark.parametrize("steps", [7, 8])
+@pytest.mark.parametrize("scheme_name", ["projected", "lepingle"])
+def test_drivers_draw_the_stream_as_defined(scheme_name, steps):
+    """Step t of block b, replica r: Lepingle (normal(w0), exponential(w1)) of H(r, t); projected
+    normal(w_(t mod 2)) of H(r, floor(t / 2)); H = threefry2x32(fold_in(key, b), .) (noise docstring).
+    Both drivers, an odd and an even number of steps."""
+    scheme, key, block, ids = get_scheme(scheme_name), jax.random.key(9), 3, jnp.arange(5)
+    k0, k1 = jax.random.key_data(jax.random.fold_in(key, block))
+    expected_normals, expected_exponentials = [], []
+    for t in range(steps):
+        counter = t if scheme.NEEDS_EXPONENTIAL else t // 2
+        words = threefry2x32(k0, k1, ids.astype(jnp.uint32), jnp.full(5, counter, jnp.uint32))
+        word = words[0] if scheme.NEEDS_EXPONENTIAL else words[t % 2]
+        expected_normals.append(np.asarray(normal_from_bits(word, jnp.float32)))
+        expected_exponentials.append(np.asarray(exponential_from_bits(words[1], jnp.float32)))
+
+    def record(carry, normal, exponential):
+        return carry, (normal, exponential)
+
+    _, (normals, exponentials) = scan_block(record, None, key, ids, block, steps, jnp.float32,
+                                            scheme.NEEDS_EXPONENTIAL)
+    # To a few ulp: op by op (here) and fused in one loop (the drivers) a product and a sum may or may
+    # not be contracted into one FMA; a wrong word or counter would miss by O(1).
+    np.testing.assert_allclose(np.asarray(normals), np.array(expected_normals), rtol=1e-6, atol=1e-6)
+    if scheme.NEEDS_EXPONENTIAL:
+        np.testing.assert_allclose(np.asarray(exponentials), np.array(expected_exponentials), rtol=1e-6, atol=1e-6)
+
+    def add_variates(state, normal, exponential):  # the sum of all variates, step by step
+        return state + normal + (exponential if scheme.NEEDS_EXPONENTIAL else 0.0)
+
+    for sample_every in {1, steps}:
+        total, _, _ = sweep_block(add_variates, jnp.zeros(5), lambda s, x: (s, None), None, key, ids, block,
+                                  steps, sample_every, jnp.float32, scheme.NEEDS_EXPONENTIAL)
+        expected = np.zeros(5, np.float32)
+        for t in range(steps):
+            expected = expected + expected_normals[t] + (expected_exponentials[t] if scheme.NEEDS_EXPONENTIAL else 0.0)
+        np.testing.assert_allclose(np.asarray(total), expected, rtol=1e-6)
 
 
 def test_fused_segment_is_the_largest_divisor_up_to_the_cap():

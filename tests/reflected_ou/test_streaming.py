@@ -47,3 +47,24 @@ def test_batches_partition_the_blocks():
     assignment = [batch_of_block(b, 103, 20) for b in range(103)]
     assert assignment[0] == 0 and assignment[-1] == 19 and np.all(np.diff(assignment) >= 0)
     assert set(np.bincount(assignment)) <= {5, 6}
+
+
+def test_bin_index_matches_searchsorted_for_numpy_and_jax():
+    """FixedBins.index against np.searchsorted on the edges (float64 host reference): 0 below low,
+    k on [edge_(k-1), edge_k), count + 1 from high on; the same for numpy and jax (float32) input."""
+    import jax.numpy as jnp
+
+    from reflected_ou.streaming import FixedBins
+
+    bins = FixedBins(-2.0, 0.0, 8)
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.uniform(-3.0, 1.0, 10_000), bins.edges, [-0.0, -1e-30, -2.0 - 1e-12, 5.0]])
+    x = x.astype(np.float32).astype(np.float64)  # representable in float32: one answer for both
+    position = (x - bins.low) / bins.width
+    off_edge = np.abs(position - np.round(position)) > 1e-5  # on an edge, rounding picks either side
+    expected = np.where(x >= bins.high, bins.count + 1, np.searchsorted(bins.edges, x, side="right"))
+    np.testing.assert_array_equal(bins.index(x)[off_edge], expected[off_edge])
+    from_jax = np.asarray(bins.index(jnp.asarray(x, jnp.float32)))
+    np.testing.assert_array_equal(from_jax[off_edge], expected[off_edge])
+    assert from_jax.dtype == np.int32 and bins.index(x).dtype == np.int32
+    assert from_jax[x >= 0.0].tolist() == [bins.count + 1] * int(np.sum(x >= 0.0))  # -0.0 and 0 overflow
