@@ -32,7 +32,7 @@ from reflected_ou.identities import stationary_identities
 from reflected_ou.noise import complex_dtype, largest_divisor, sweep_block
 from reflected_ou.params import Params, check_positive_int
 from reflected_ou.schemes import get_scheme
-from reflected_ou.step import LimitState, limit_step
+from reflected_ou.step import packed_limit_step
 from reflected_ou.streaming import BatchMeans, FixedBins, Histogram, batch_of_block
 from reflected_ou.validation import check_dt, check_params, check_steps, resolve_dtype
 from reflected_ou.xla_options import SIMULATOR_COMPILER_OPTIONS
@@ -65,13 +65,8 @@ def _regulator_sum(start, final, sum_Y_12, mu_1, dt, sample_every):
 
 def _packed_limit_step(coefficients, dt, scheme):
     """One step of (3.9)-(3.10) on the packed state Y_M1 + i Y_12 (one array: one fused loop)."""
-
-    def step(packed, normal, exponential):
-        state, _ = limit_step(LimitState(jnp.real(packed), jnp.imag(packed)), normal, exponential,
-                              coefficients, dt, scheme)
-        return jax.lax.complex(state.y_M1, state.y_12)
-
-    return step
+    return lambda packed, normal, exponential: packed_limit_step(packed, normal, exponential, coefficients, dt,
+                                                                 scheme)[0]
 
 
 def _block_on_device(key, coefficients, packed, replica_ids, block, dt, *, steps, sample_every, scheme_name,

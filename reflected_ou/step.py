@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import jax
 import jax.numpy as jnp
 
 from reflected_ou.drift import cascade_drift, diffusion_coefficient, idle_drift, limit_drift
@@ -33,6 +34,15 @@ def limit_step(state: LimitState, normal, exponential, coefficients, dt, scheme)
     drift_M1, drift_12 = limit_drift(state.y_M1, state.y_12, beta, mu_1, mu_M)
     y_M1, regulator_increment = reflected_idle_step(state.y_M1, drift_M1, dt, normal, exponential, scheme)
     return LimitState(y_M1, state.y_12 + drift_12 * dt + regulator_increment), regulator_increment
+
+
+def packed_limit_step(packed, normal, exponential, coefficients, dt, scheme):
+    """:func:`limit_step` on the state packed as the complex number Y_M1 + i Y_12; returns (new packed
+    state, dU).  One array for the state makes one elementwise loop per step in XLA:CPU (which fuses a
+    producer into each of its consumers, so two state arrays would compute the step twice)."""
+    state, regulator_increment = limit_step(LimitState(jnp.real(packed), jnp.imag(packed)), normal, exponential,
+                                            coefficients, dt, scheme)
+    return jax.lax.complex(state.y_M1, state.y_12), regulator_increment
 
 
 def full_step(levels, normal, exponential, speeds, beta, dt, scheme):
