@@ -48,8 +48,17 @@ def test_float32_and_float64_paths():
         assert bool(jnp.all(run.y_M1 <= 0)) and bool(jnp.all(jnp.isfinite(run.y_12)))
 
 
+def _x64_off():
+    """A context with 64-bit JAX off: jax.enable_x64(False) from jax 0.8, jax.experimental before."""
+    if hasattr(jax, "enable_x64"):
+        return jax.enable_x64(False)
+    from jax.experimental import disable_x64
+
+    return disable_x64()
+
+
 def test_float64_without_x64_is_refused():
-    with jax.enable_x64(False):
+    with _x64_off():
         with pytest.raises(ValueError, match="float64 needs 64-bit JAX"):
             simulate_paths(EXAMPLE, key=0, dt=0.01, n_steps=10, dtype="float64")
 
