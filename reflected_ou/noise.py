@@ -67,8 +67,9 @@ def step_variates(words, replica_ids, step_index, dtype, needs_exponential: bool
 
 
 def segment_variates(words, replica_ids, first, count: int, dtype, needs_exponential: bool):
-    """[(Z, E)] of steps first .. first + count - 1, as :func:`step_variates`, with one hash per pair
-    of steps when ``first`` is even (the caller's promise) and ``count`` is even."""
+    """[(Z, E)] of steps first .. first + count - 1, as :func:`step_variates`; ``first`` must be a
+    multiple of ``count`` (both callers' loops guarantee it), so that for an even ``count`` the steps
+    pair up as (2p, 2p + 1) and one hash serves each pair."""
     if needs_exponential or count % 2:
         return [step_variates(words, replica_ids, first + offset, dtype, needs_exponential) for offset in range(count)]
     pairs = []
@@ -167,7 +168,7 @@ def sweep_block(step, state, sample, samples, key, replica_ids, block, steps: in
     words = block_words(key, block)
     segment = fused_segment(sample_every, dtype)
 
-    def run_segment(state, first):  # first is a multiple of segment: even when segment is
+    def run_segment(state, first):  # first is a multiple of segment (segment_variates' condition)
         for normal, exponential in segment_variates(words, replica_ids, first, segment, dtype, needs_exponential):
             state = step(state, normal, normal if exponential is None else exponential)
         return state
