@@ -67,16 +67,20 @@ def step_variates(words, replica_ids, step_index, dtype, needs_exponential: bool
 
 
 def segment_variates(words, replica_ids, first, count: int, dtype, needs_exponential: bool):
-    """[(Z, E)] of steps first .. first + count - 1, as :func:`step_variates`; ``first`` must be a
-    multiple of ``count`` (both callers' loops guarantee it), so that for an even ``count`` the steps
-    pair up as (2p, 2p + 1) and one hash serves each pair."""
-    if needs_exponential or count % 2:
-        return [step_variates(words, replica_ids, first + offset, dtype, needs_exponential) for offset in range(count)]
-    pairs = []
-    for offset in range(0, count, 2):
-        w0, w1 = _hash(words, replica_ids, (jnp.asarray(first).astype(jnp.uint32) + offset) >> jnp.uint32(1))
-        pairs += [(normal_from_bits(w0, dtype), None), (normal_from_bits(w1, dtype), None)]
-    return pairs
+    """[(Z, E)] of steps first .. first + count - 1, as :func:`step_variates`, hashing each pair of
+    steps (2p, 2p + 1) once.  For an even ``count``, ``first`` must be even (both callers start their
+    chains at multiples of the chain length): count / 2 hashes.  For an odd ``count``, ``first`` may
+    have either parity, which picks the words at run time: count // 2 + 1 hashes."""
+    if needs_exponential:
+        return [step_variates(words, replica_ids, first + offset, dtype, True) for offset in range(count)]
+    first = jnp.asarray(first).astype(jnp.uint32)
+    if count % 2 == 0:  # first even: step first + o is word o mod 2 of pair first / 2 + o // 2
+        pairs = [_hash(words, replica_ids, (first >> jnp.uint32(1)) + jnp.uint32(d)) for d in range(count // 2)]
+        return [(normal_from_bits(pairs[o // 2][o % 2], dtype), None) for o in range(count)]
+    pairs = [_hash(words, replica_ids, (first >> jnp.uint32(1)) + jnp.uint32(d)) for d in range(count // 2 + 1)]
+    odd_start = (first & jnp.uint32(1)) == 1  # then step first + o is word (o + 1) mod 2 of pair (o + 1) // 2
+    return [(normal_from_bits(jnp.where(odd_start, pairs[(o + 1) // 2][(o + 1) % 2], pairs[o // 2][o % 2]), dtype), None)
+            for o in range(count)]
 
 
 def _hash(words, replica_ids, counter):
@@ -168,7 +172,7 @@ def sweep_block(step, state, sample, samples, key, replica_ids, block, steps: in
     words = block_words(key, block)
     segment = fused_segment(sample_every, dtype)
 
-    def run_segment(state, first):  # first is a multiple of segment (segment_variates' condition)
+    def run_segment(state, first):
         for normal, exponential in segment_variates(words, replica_ids, first, segment, dtype, needs_exponential):
             state = step(state, normal, normal if exponential is None else exponential)
         return state

@@ -8,7 +8,7 @@ from scipy import special, stats
 
 from reflected_ou import Params
 from reflected_ou.counter_prng import erfinv, exponential_from_bits, log_positive, normal_from_bits, threefry2x32
-from reflected_ou.noise import complex_dtype, fused_segment, scan_block, step_variates, sweep_block
+from reflected_ou.noise import complex_dtype, fused_segment, scan_block, segment_variates, step_variates, sweep_block
 from reflected_ou.schemes import get_scheme
 from reflected_ou.stationary import _packed_limit_step
 from reflected_ou.step import LimitState, limit_step
@@ -172,6 +172,22 @@ def test_drivers_draw_the_stream_as_defined(scheme_name, steps):
         for t in range(steps):
             expected = expected + expected_normals[t] + (expected_exponentials[t] if scheme.NEEDS_EXPONENTIAL else 0.0)
         np.testing.assert_allclose(np.asarray(total), expected, rtol=1e-6)
+
+
+def test_segment_variates_are_the_steps_variates():
+    """Pairs hashed once per chain give the variates of the steps one by one: odd chains from either
+    parity, even chains from an even start (both schemes; one fused computation per chain)."""
+    words, ids = (jnp.uint32(3), jnp.uint32(8)), jnp.arange(7)
+    for needs_exponential in (False, True):
+        single = jax.jit(lambda t, e=needs_exponential: step_variates(words, ids, t, jnp.float32, e))
+        for count in range(1, 7):
+            chain = jax.jit(lambda f, c=count, e=needs_exponential: segment_variates(words, ids, f, c, jnp.float32, e))
+            for first in range(0, 6, 2 if count % 2 == 0 else 1):
+                for offset, (normal, exponential) in enumerate(chain(jnp.uint32(first))):
+                    expected = single(jnp.uint32(first + offset))
+                    np.testing.assert_array_equal(np.asarray(normal), np.asarray(expected[0]))
+                    if needs_exponential:
+                        np.testing.assert_array_equal(np.asarray(exponential), np.asarray(expected[1]))
 
 
 def test_fused_segment_is_the_largest_divisor_up_to_the_cap():
