@@ -53,34 +53,34 @@ def block_words(key, block):
 
 
 def step_variates(words, replica_ids, step_index, dtype, needs_exponential: bool):
-    """(Z, E) of step ``step_index`` for every replica (E is None unless ``needs_exponential``).
-
-    With E: (normal(w0), exponential(w1)) of the hash of (r, t).  Without: normal(w_{t mod 2}) of the
-    hash of (r, floor(t / 2)), so that one hash serves two steps (see the module docstring).
-    """
-    if needs_exponential:
-        w0, w1 = _hash(words, replica_ids, step_index)
-        return normal_from_bits(w0, dtype), exponential_from_bits(w1, dtype)
-    step_index = jnp.asarray(step_index).astype(jnp.uint32)
-    w0, w1 = _hash(words, replica_ids, step_index >> jnp.uint32(1))
-    return normal_from_bits(jnp.where((step_index & jnp.uint32(1)) == 0, w0, w1), dtype), None
+    """(Z, E) of step ``step_index`` for every replica (E is None unless ``needs_exponential``):
+    with E, (normal(w0), exponential(w1)) of the hash of (r, t); without, normal(w_(t mod 2)) of the
+    hash of (r, floor(t / 2)) (see the module docstring)."""
+    return segment_variates(words, replica_ids, step_index, 1, dtype, needs_exponential)[0]
 
 
 def segment_variates(words, replica_ids, first, count: int, dtype, needs_exponential: bool):
-    """[(Z, E)] of steps first .. first + count - 1, as :func:`step_variates`, hashing each pair of
-    steps (2p, 2p + 1) once.  For an even ``count``, ``first`` must be even (both callers start their
-    chains at multiples of the chain length): count / 2 hashes.  For an odd ``count``, ``first`` may
-    have either parity, which picks the words at run time: count // 2 + 1 hashes."""
-    if needs_exponential:
-        return [step_variates(words, replica_ids, first + offset, dtype, True) for offset in range(count)]
+    """[(Z, E)] of steps first .. first + count - 1 (the stream of the module docstring).
+
+    The projected stream hashes each pair of steps (2p, 2p + 1) once.  For an even ``count``,
+    ``first`` must be even (both callers start their chains at multiples of the chain length):
+    count / 2 hashes.  For an odd ``count``, ``first`` may have either parity, which picks the words
+    at run time: count // 2 + 1 hashes.
+    """
     first = jnp.asarray(first).astype(jnp.uint32)
-    if count % 2 == 0:  # first even: step first + o is word o mod 2 of pair first / 2 + o // 2
-        pairs = [_hash(words, replica_ids, (first >> jnp.uint32(1)) + jnp.uint32(d)) for d in range(count // 2)]
-        return [(normal_from_bits(pairs[o // 2][o % 2], dtype), None) for o in range(count)]
-    pairs = [_hash(words, replica_ids, (first >> jnp.uint32(1)) + jnp.uint32(d)) for d in range(count // 2 + 1)]
-    odd_start = (first & jnp.uint32(1)) == 1  # then step first + o is word (o + 1) mod 2 of pair (o + 1) // 2
-    return [(normal_from_bits(jnp.where(odd_start, pairs[(o + 1) // 2][(o + 1) % 2], pairs[o // 2][o % 2]), dtype), None)
-            for o in range(count)]
+    if needs_exponential:
+        hashes = [_hash(words, replica_ids, first + jnp.uint32(offset)) for offset in range(count)]
+        return [(normal_from_bits(w0, dtype), exponential_from_bits(w1, dtype)) for w0, w1 in hashes]
+    pairs = [_hash(words, replica_ids, (first >> jnp.uint32(1)) + jnp.uint32(d)) for d in range(count // 2 + count % 2)]
+
+    def word(offset):  # the word of step first + offset when first is even
+        return pairs[offset // 2][offset % 2]
+
+    if count % 2 == 0:
+        return [(normal_from_bits(word(offset), dtype), None) for offset in range(count)]
+    odd_start = (first & jnp.uint32(1)) == 1  # then step first + offset has the word of offset + 1
+    return [(normal_from_bits(jnp.where(odd_start, word(offset + 1), word(offset)), dtype), None)
+            for offset in range(count)]
 
 
 def _hash(words, replica_ids, counter):
@@ -90,13 +90,14 @@ def _hash(words, replica_ids, counter):
     return threefry2x32(words[0], words[1], ids, counter)
 
 
-def _carried_variates(words, replica_ids, step_index, dtype, needs_exponential):
-    """Z + iE of step ``step_index`` (Lepingle) or Z_2p + i Z_2p+1 of pair p = ``step_index``
-    (projected): one array, so the hash is computed once."""
+def _carried_variates(words, replica_ids, index, dtype, needs_exponential):
+    """Z + iE of step ``index`` (Lepingle) or Z_2p + i Z_2p+1 of pair p = ``index`` (projected): one
+    array, so the hash is computed once."""
     if needs_exponential:
-        return jax.lax.complex(*step_variates(words, replica_ids, step_index, dtype, True))
-    w0, w1 = _hash(words, replica_ids, step_index)
-    return jax.lax.complex(normal_from_bits(w0, dtype), normal_from_bits(w1, dtype))
+        return jax.lax.complex(*step_variates(words, replica_ids, index, dtype, True))
+    (even, _), (odd, _) = segment_variates(words, replica_ids, 2 * jnp.asarray(index).astype(jnp.uint32), 2, dtype,
+                                           False)
+    return jax.lax.complex(even, odd)
 
 
 def scan_block(step, carry, key, replica_ids, block, steps: int, dtype, needs_exponential: bool):
