@@ -14,6 +14,8 @@ arXiv 2006.15670); see tests/reflected_ou/test_weak_order.py for the measured or
 """
 import jax.numpy as jnp
 
+from reflected_ou.schemes.positive_part import positive_part
+
 #: The step samples the bridge maximum from one Exp(1) variate.
 NEEDS_EXPONENTIAL = True
 
@@ -29,4 +31,4 @@ def bridge_maximum(start, end, dt, exponential):
 
 def regulator_increment(start, end, dt, exponential):
     """dU = max(M, 0) with M the bridge maximum: the exact regulator given (a, b) and frozen drift."""
-    return jnp.maximum(bridge_maximum(start, end, dt, exponential), 0.0)
+    return positive_part(bridge_maximum(start, end, dt, exponential))

@@ -7,7 +7,7 @@ With the free step start a <= 0 -> end b, the one-sided Skorokhod map on the gri
 It only sees the end point, missing excursions above 0 inside the step, so its weak error (and the
 bias of stationary averages) is O(sqrt(h)) (Asmussen-Glynn-Pitman 1995).
 """
-import jax.numpy as jnp
+from reflected_ou.schemes.positive_part import positive_part
 
 #: The step needs no Exp(1) variate.
 NEEDS_EXPONENTIAL = False
@@ -16,4 +16,4 @@ NEEDS_EXPONENTIAL = False
 def regulator_increment(start, end, dt, exponential=None):
     """dU = max(end, 0): the discrete Skorokhod map (``start``, ``dt``, ``exponential`` unused)."""
     del start, dt, exponential
-    return jnp.maximum(end, 0.0)
+    return positive_part(end)

@@ -5,6 +5,7 @@ from hypothesis import given, settings, strategies as st
 
 from reflected_ou import Params
 from reflected_ou.schemes import lepingle, projected
+from reflected_ou.schemes.positive_part import positive_part
 from reflected_ou.simulate import simulate_paths
 from reflected_ou.step import reflected_idle_step
 
@@ -15,6 +16,24 @@ normals = st.floats(min_value=-6.0, max_value=6.0, **finite)
 steps = st.floats(min_value=1e-4, max_value=1.0, **finite)
 exponentials = st.floats(min_value=0.0, max_value=40.0, **finite)
 SETTINGS = settings(max_examples=300, deadline=None, derandomize=True)
+
+
+def test_positive_part_is_the_bits_of_the_maximum_and_keeps_a_nan_in_the_end_point():
+    """x^+ as a select: the bits of jnp.maximum(x, 0) for every non-NaN float32 and float64 x
+    (signed zeros, subnormals, infinities, random values), 0 for NaN, whose end point x - x^+
+    stays NaN (the NaN is not hidden)."""
+    rng = np.random.default_rng(3)
+    for dtype in (np.float32, np.float64):
+        info = np.finfo(dtype)
+        special = [0.0, -0.0, info.tiny, -info.tiny, info.smallest_subnormal, -info.smallest_subnormal,
+                   info.max, -info.max, np.inf, -np.inf, 1.0, -1.0]
+        values = np.concatenate([np.array(special, dtype), rng.standard_normal(100_000).astype(dtype),
+                                 (rng.uniform(-1.0, 1.0, 1000) * info.max).astype(dtype)])
+        x = jnp.asarray(values)
+        expected = np.asarray(jnp.maximum(x, jnp.zeros_like(x)))
+        assert np.array_equal(np.asarray(positive_part(x)).view(np.uint8), expected.view(np.uint8))
+        nan = jnp.asarray(np.array([np.nan], dtype))
+        assert float(positive_part(nan)[0]) == 0.0 and np.isnan(float((nan - positive_part(nan))[0]))
 
 
 @SETTINGS
