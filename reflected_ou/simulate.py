@@ -75,7 +75,7 @@ def _full_paths(key, speeds, beta, levels, dt, n_saves, save_every, scheme_name)
 
 def _check_run(params, dt, n_steps, save_every, paths):
     check_params(params)
-    dt = check_dt(dt)
+    dt = check_dt(dt, params)
     n_steps = check_positive_int("n_steps", n_steps)
     save_every = check_positive_int("save_every", save_every)
     paths = check_positive_int("paths", paths)

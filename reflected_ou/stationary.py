@@ -218,7 +218,7 @@ def estimate_stationary(
     ``chunk_blocks`` blocks and to resume from if it exists, ``devices`` to shard replicas over.
     """
     check_params(params)
-    dt = check_dt(dt)
+    dt = check_dt(dt, params)
     paths = check_positive_int("paths", paths)
     seed = check_positive_int("seed", seed, minimum=0)
     chunk_blocks = check_positive_int("chunk_blocks", chunk_blocks)

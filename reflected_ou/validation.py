@@ -32,8 +32,19 @@ def check_params(params) -> Params:
     return params
 
 
-def check_dt(dt) -> float:
-    return check_finite_positive("dt", dt)
+def check_dt(dt, params: Params) -> float:
+    """The Euler step h: finite, > 0 and mu_1 h <= 1.
+
+    Off the boundary a step of (3.4)-(3.6), (3.10) is Y_ji <- (1 - mu_j h) Y_ji + mu_j h Y_j,i+1
+    (Y_j,I+1 = 0; dU >= 0 is then added to Y_12): a convex combination exactly when mu_j h <= 1 for
+    every j, i.e. mu_1 h <= 1.  It then keeps Y_ji >= 0 and non-increasing in i, as the diffusion
+    does; with mu_1 h > 1, Y_12 goes negative, and with mu_1 h > 2 the scheme diverges.
+    """
+    dt = check_finite_positive("dt", dt)
+    if params.mu_1 * dt > 1.0:
+        raise ValueError(f"dt must satisfy mu_1 * dt <= 1 (the Euler step keeps Y_12 >= 0 only then), "
+                         f"got dt = {dt!r} with mu_1 = {params.mu_1!r}: use dt <= {1.0 / params.mu_1!r}")
+    return dt
 
 
 def check_steps(name: str, total_time, dt) -> int:

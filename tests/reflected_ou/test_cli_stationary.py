@@ -40,6 +40,7 @@ def test_stationary_grid_only_for_jsq(tmp_path):
         (["--mu", "0.625", "2.5", "--gamma", "0.8", "0.2"], "strictly decreasing"),
         (["--gamma", "0.3", "0.8"], "gamma must sum to 1"),
         (["--dt", "-1"], "dt must be finite and > 0"),
+        (["--dt", "0.5"], "dt must satisfy mu_1 * dt <= 1"),
         (["--time", "0"], "horizon must be finite and > 0"),
         (["--paths", "0"], "paths must be an integer >= 1"),
     ],

@@ -69,6 +69,7 @@ def test_float64_without_x64_is_refused():
         (dict(dt=0.0), "dt must be finite and > 0"),
         (dict(dt=-0.1), "dt must be finite and > 0"),
         (dict(dt=float("nan")), "dt must be finite and > 0"),
+        (dict(dt=0.41), r"dt must satisfy mu_1 \* dt <= 1 .* use dt <= 0.4"),
         (dict(n_steps=0), "n_steps must be an integer >= 1"),
         (dict(paths=0), "paths must be an integer >= 1"),
         (dict(save_every=3), "multiple of save_every"),
@@ -130,3 +131,24 @@ def test_one_dimensional_reflected_ou_is_a_truncated_normal():
     assert mean_se < 0.005 * abs(law.mean()) and variance_se < 0.01 * law.var()
     assert abs(mean - law.mean()) < 3 * mean_se
     assert abs(variance - law.var()) < 3 * variance_se
+
+
+@pytest.mark.parametrize("scheme", ["projected", "lepingle"])
+@pytest.mark.parametrize("fraction", [0.9, 1.0])
+def test_steps_up_to_the_largest_allowed_keep_the_state_in_its_domain(scheme, fraction):
+    """For mu_1 dt <= 1 (check_dt's rule) each Euler step is a convex combination: Y_M1 <= 0,
+    Y_12 >= 0 and, in the full system, Y_ji >= 0 non-increasing in i, on every path.  At mu_1 dt = 1
+    exactly, Y_12 (1 - mu_1 dt) is 0 only up to rounding (a few ulps of the values); at 0.9 the
+    signs are exact.  Just past 1 the step is refused."""
+    dt = fraction / EXAMPLE.mu_1
+    slack = 0.0 if fraction < 1 else 1e-14
+    limit = simulate_paths(EXAMPLE, key=5, dt=dt, n_steps=400, paths=256, y0=(-0.1, 3.0), scheme=scheme)
+    assert float(limit.y_M1.max()) <= 0.0
+    assert float(limit.y_12.min()) >= -slack * float(limit.y_12.max())
+    levels0 = np.array([[0.0, 3.0, 2.0, 1.0], [-0.5, 2.0, 1.0, 0.5]])
+    full = np.asarray(simulate_full(EXAMPLE, levels0, key=6, dt=dt, n_steps=400, paths=64, scheme=scheme).levels)
+    upper, scale = full[..., 1:], np.abs(full).max()
+    assert upper.min() >= -slack * scale and np.diff(upper, axis=-1).max() <= slack * scale
+    assert full[..., -1, 0].max() <= 0.0
+    with pytest.raises(ValueError, match=r"mu_1 \* dt <= 1"):
+        simulate_full(EXAMPLE, levels0, key=6, dt=np.nextafter(1.0 / EXAMPLE.mu_1, 1.0), n_steps=4)

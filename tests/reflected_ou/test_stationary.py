@@ -105,6 +105,7 @@ def test_float32_and_float64_estimates_agree():
     "kwargs, rule",
     [
         (dict(dt=0.0), "dt must be finite and > 0"),
+        (dict(dt=0.5), r"dt must satisfy mu_1 \* dt <= 1"),
         (dict(horizon=0.0), "horizon must be finite and > 0"),
         (dict(horizon=-5.0), "horizon must be finite and > 0"),
         (dict(burn_in=-1.0), "burn_in must be finite and >= 0"),
