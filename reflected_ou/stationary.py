@@ -8,7 +8,8 @@ and a joint histogram of them (integer counts).  The host adds them, block after
 float64 batch-means accumulators (``reflected_ou.streaming``): memory is independent of T.
 
 Replicas are sharded over the local JAX devices (``shard_map``: each device runs its replicas and
-counts their histogram in place; the counts meet once per block); the variates of replica r at
+counts their histogram in place; the counts meet once per block; a CPU device runs its replicas in
+tiles of at most 2048, ``replica_tile``); the variates of replica r at
 step t of block b come from threefry2x32(fold_in(key, b), (r, t)), or (r, t // 2) for the projected
 scheme (``reflected_ou.noise``), so for a fixed seed the numbers do not depend on the device count,
 the number of blocks dispatched between host updates (``chunk_blocks``), or on a checkpoint/resume.
@@ -92,19 +93,61 @@ def _block_on_device(key, coefficients, packed, replica_ids, block, dt, *, steps
     return final, jnp.concatenate([sums, regulator[None]]).T, counts
 
 
-@partial(jax.jit, static_argnames=("steps", "sample_every", "scheme_name", "bins_M1", "bins_12", "mesh"),
+#: Most replicas a CPU device advances through a block at once (``replica_tile``).
+CPU_TILE_REPLICAS = 2048
+
+
+def replica_tile(replicas: int, platform: str, cap: Optional[int] = None) -> int:
+    """Replicas per tile on a device holding ``replicas``: on a CPU, the smallest number of tiles of
+    at most ``cap`` (default CPU_TILE_REPLICAS) replicas that divides ``replicas`` into equal tiles
+    of at least cap / 2; else (GPU, TPU, or no such division) all of them.
+
+    A CPU runs a block tile after tile, so that a tile's state, moment sums and the histogram stay
+    in cache (one core, float32, projected, 65536 replicas: 6.8e8 -> 7.8e8 path-steps/s).  A replica's
+    numbers do not depend on the tiling (each replica's sums are its own; counts are integers).
+    """
+    cap = CPU_TILE_REPLICAS if cap is None else cap
+    if platform != "cpu" or replicas <= cap:
+        return replicas
+    for tiles in range(-(-replicas // cap), 2 * replicas // cap + 1):
+        if replicas % tiles == 0:
+            return replicas // tiles
+    return replicas
+
+
+def _block_in_tiles(arrays, tile, **statics):
+    """:func:`_block_on_device` over tiles of ``tile`` replicas, one after another (lax.scan)."""
+    key, coefficients, packed, replica_ids, block, dt = arrays
+    replicas = packed.shape[0]
+    if tile >= replicas:
+        return _block_on_device(*arrays, **statics)
+    cells = (statics["bins_M1"].count + 2) * (statics["bins_12"].count + 2)
+
+    def one_tile(counts, tile_arrays):
+        final, sums, tile_counts = _block_on_device(key, coefficients, *tile_arrays, block, dt, **statics)
+        return counts + tile_counts, (final, sums)
+
+    tiles = (packed.reshape(-1, tile), replica_ids.reshape(-1, tile))
+    counts, (final, sums) = jax.lax.scan(one_tile, jnp.zeros(cells, jnp.int32), tiles)
+    return final.reshape(replicas), sums.reshape(replicas, -1), counts
+
+
+@partial(jax.jit, static_argnames=("steps", "sample_every", "scheme_name", "bins_M1", "bins_12", "mesh",
+                                   "tile_cap"),
          compiler_options=SIMULATOR_COMPILER_OPTIONS)
 def _advance_block(key, coefficients, packed, replica_ids, block, dt, steps, sample_every, scheme_name,
-                   bins_M1, bins_12, mesh=None):
+                   bins_M1, bins_12, mesh=None, tile_cap=None):
     """Advance all replicas by one block (:func:`_block_on_device` on each device of ``mesh``, whose
-    axis "replica" splits the replicas; default: the first local device alone); the devices'
-    histograms meet once per block (psum)."""
+    axis "replica" splits the replicas; default: the first local device alone; on a CPU in tiles,
+    :func:`replica_tile` with ``tile_cap``); the devices' histograms meet once per block (psum)."""
     mesh = mesh if mesh is not None else _replica_mesh(1)
     statics = dict(steps=steps, sample_every=sample_every, scheme_name=scheme_name, bins_M1=bins_M1,
                    bins_12=bins_12)
+    platform = mesh.devices.flat[0].platform
 
     def on_device(*arrays):
-        final, sums, counts = _block_on_device(*arrays, **statics)
+        tile = replica_tile(arrays[2].shape[0], platform, tile_cap)
+        final, sums, counts = _block_in_tiles(arrays, tile, **statics)
         return final, sums, jax.lax.psum(counts, "replica")
 
     whole, split = PartitionSpec(), PartitionSpec("replica")

@@ -15,7 +15,7 @@ from reflected_ou import Params
 from reflected_ou.box import default_box
 from reflected_ou.noise import complex_dtype
 from reflected_ou.simulate import _limit_paths
-from reflected_ou.stationary import _advance_block, estimate_stationary
+from reflected_ou.stationary import _advance_block, estimate_stationary, replica_tile
 from reflected_ou.streaming import FixedBins
 from reflected_ou.xla_options import SIMULATOR_COMPILER_OPTIONS
 
@@ -108,7 +108,7 @@ def test_vector_width_changes_no_bit(dtype, scheme):
     arguments = (jax.random.key(5), coefficients, state, jnp.arange(paths), 7, jnp.asarray(0.01, dtype), 60, 10,
                  scheme) + bins
     narrow = jax.jit(_advance_block.__wrapped__, static_argnames=("steps", "sample_every", "scheme_name", "bins_M1",
-                                                                  "bins_12", "mesh"),
+                                                                  "bins_12", "mesh", "tile_cap"),
                      compiler_options={"xla_cpu_prefer_vector_width": 256})
     assert SIMULATOR_COMPILER_OPTIONS["xla_cpu_prefer_vector_width"] == 512
     for wide, default in zip(_advance_block(*arguments), narrow(*arguments)):
@@ -119,3 +119,30 @@ def test_vector_width_changes_no_bit(dtype, scheme):
                            compiler_options={"xla_cpu_prefer_vector_width": 256})
     for wide, default in zip(_limit_paths(*path_arguments), narrow_paths(*path_arguments)):
         np.testing.assert_array_equal(np.asarray(wide), np.asarray(default))
+
+
+def test_replica_tiles_divide_the_replicas_on_cpu_only():
+    assert replica_tile(4096, "cpu") == 2048 and replica_tile(65536, "cpu", 1024) == 1024
+    assert replica_tile(5000, "cpu") == 1250 and replica_tile(1001, "cpu", 256) == 143
+    assert replica_tile(4099, "cpu") == 4099  # a prime: no equal tiles of at least cap / 2
+    assert replica_tile(2048, "cpu") == 2048 and replica_tile(65536, "gpu") == 65536
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("scheme", ["projected", "lepingle"])
+def test_tiling_the_replicas_changes_no_bit(dtype, scheme):
+    """A block run in tiles of 143 or 91 replicas (1001 = 7 * 143 = 11 * 91) gives the same final
+    states, per-replica sums and histogram, bit for bit, as one run over all 1001."""
+    params, paths = Params.paper_example(), 1001
+    coefficients = tuple(jnp.asarray(c, dtype) for c in params.limit_coefficients())
+    state = jnp.asarray(np.linspace(-6.0, 0.0, paths) + 1j * np.linspace(0.0, 0.5, paths), complex_dtype(dtype))
+    box = default_box(params)
+    bins = FixedBins(float(box.y_M1_low), 0.0, 40), FixedBins(0.0, float(box.y_12_high), 40)
+    arguments = (jax.random.key(5), coefficients, state, jnp.arange(paths), 7, jnp.asarray(0.01, dtype), 60, 10,
+                 scheme) + bins
+    whole = _advance_block(*arguments, tile_cap=paths)
+    for cap in (256, 100):
+        tiled = _advance_block(*arguments, tile_cap=cap)
+        for expected, got in zip(whole, tiled):
+            np.testing.assert_array_equal(np.asarray(got), np.asarray(expected))
+    assert int(whole[2].sum()) == paths * 6  # 60 steps sampled every 10: 6 samples per replica
