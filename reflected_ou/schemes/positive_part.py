@@ -5,7 +5,7 @@ Written as the select ``x > 0 ? x : 0`` rather than ``jnp.maximum(x, 0)``: on x8
 compare and a blend more.  In every reflected step that is 4% of the projected stationary
 estimator's time (``benchmarks/ou_throughput.py``).  For every non-NaN x the result is the same
 bits as ``jnp.maximum(x, 0)``, signed zeros included (max(-0, +0) = +0); a NaN gives 0, and the NaN
-stays in the reflected end point x - x^+ (tests/reflected_ou/test_schemes.py).
+stays in the reflected end point x - x^+ (tests/reflected_ou/test_reflection.py).
 """
 import jax.numpy as jnp
 
