@@ -73,9 +73,9 @@ def _full_paths(key, speeds, beta, levels, dt, n_saves, save_every, scheme_name)
     return _scan_saves(step, levels, key, levels.shape[0], n_saves, save_every, scheme, levels.dtype)
 
 
-def _check_run(params, dt, n_steps, save_every, paths):
+def _check_run(params, dt, n_steps, save_every, paths, dtype):
     check_params(params)
-    dt = check_dt(dt, params)
+    dt = check_dt(dt, params, dtype)
     n_steps = check_positive_int("n_steps", n_steps)
     save_every = check_positive_int("save_every", save_every)
     paths = check_positive_int("paths", paths)
@@ -97,9 +97,9 @@ def simulate_paths(params, *, key, dt: float, n_steps: int, paths: int = 1, y0=(
     with U_1 the Skorokhod regulator (3.7) keeping Y_M1 <= 0.  ``scheme`` is "lepingle" (weak
     order 1) or "projected" (weak order 1/2); ``key`` a JAX PRNG key or an integer seed.
     """
-    dt, n_steps, save_every, paths = _check_run(params, dt, n_steps, save_every, paths)
-    y_M1_0, y_12_0 = check_start(*y0)
     dtype = resolve_dtype(dtype)
+    dt, n_steps, save_every, paths = _check_run(params, dt, n_steps, save_every, paths, dtype)
+    y_M1_0, y_12_0 = check_start(*y0)
     get_scheme(scheme)
     beta, mu_1, mu_M = (jnp.asarray(c, dtype) for c in params.limit_coefficients())
     start_M1 = jnp.full(paths, y_M1_0, dtype)
@@ -119,11 +119,11 @@ def simulate_full(params, levels0, *, key, dt: float, n_steps: int, paths: int =
     Y_ji(0), Y_j1(0) = 0 for j < M, Y_M1(0) <= 0, and Y_ji(0) >= 0 non-increasing in i >= 2.
     Levels above I are held at 0.  Returns the levels at every ``save_every``-th step and U_1.
     """
-    dt, n_steps, save_every, paths = _check_run(params, dt, n_steps, save_every, paths)
+    dtype = resolve_dtype(dtype)
+    dt, n_steps, save_every, paths = _check_run(params, dt, n_steps, save_every, paths, dtype)
     levels0 = check_levels(levels0, params.pools)
     if levels0.ndim == 3 and levels0.shape[0] != paths:
         raise ValueError(f"levels0 has {levels0.shape[0]} paths but paths = {paths}")
-    dtype = resolve_dtype(dtype)
     get_scheme(scheme)
     start = jnp.broadcast_to(jnp.asarray(levels0, dtype), (paths,) + levels0.shape[-2:])
     levels, regulator = _full_paths(as_key(key), jnp.asarray(params.mu, dtype), jnp.asarray(params.beta, dtype),

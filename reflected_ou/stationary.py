@@ -261,13 +261,13 @@ def estimate_stationary(
     ``chunk_blocks`` blocks and to resume from if it exists, ``devices`` to shard replicas over.
     """
     check_params(params)
-    dt = check_dt(dt, params)
+    dtype = resolve_dtype(dtype)
+    dt = check_dt(dt, params, dtype)
     paths = check_positive_int("paths", paths)
     seed = check_positive_int("seed", seed, minimum=0)
     chunk_blocks = check_positive_int("chunk_blocks", chunk_blocks)
     batches = check_positive_int("batches", batches)
     get_scheme(scheme)
-    dtype = resolve_dtype(dtype)
     block_steps = check_positive_int("block_steps", block_steps or max(1, round(5.0 / dt)))
     block_time = block_steps * dt
     sample_every = _sample_every(sample_every, block_steps)

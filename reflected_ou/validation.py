@@ -32,18 +32,29 @@ def check_params(params) -> Params:
     return params
 
 
-def check_dt(dt, params: Params) -> float:
-    """The Euler step h: finite, > 0 and mu_1 h <= 1.
+#: Headroom, in units of the float type's eps, that check_dt keeps below mu_1 dt = 1 (rounding).
+DT_ROUNDING_EPS = 8
+
+#: Largest |Y| of a start point: the Lepingle step squares an increment, (b - a)^2, in the float type.
+MAX_START = 1e12
+
+
+def check_dt(dt, params: Params, dtype) -> float:
+    """The Euler step h: finite, > 0 and mu_1 h <= 1 - 8 eps (eps of ``dtype``).
 
     Off the boundary a step of (3.4)-(3.6), (3.10) is Y_ji <- (1 - mu_j h) Y_ji + mu_j h Y_j,i+1
     (Y_j,I+1 = 0; dU >= 0 is then added to Y_12): a convex combination exactly when mu_j h <= 1 for
     every j, i.e. mu_1 h <= 1.  It then keeps Y_ji >= 0 and non-increasing in i, as the diffusion
-    does; with mu_1 h > 1, Y_12 goes negative, and with mu_1 h > 2 the scheme diverges.
+    does; with mu_1 h > 1, Y_12 goes negative, and with mu_1 h > 2 the scheme diverges.  The 8 eps
+    cover the rounding of mu_1, h and the step in the float type (at mu_1 h = 1 exactly, float32
+    gave Y_12 = -1e-7).
     """
     dt = check_finite_positive("dt", dt)
-    if params.mu_1 * dt > 1.0:
-        raise ValueError(f"dt must satisfy mu_1 * dt <= 1 (the Euler step keeps Y_12 >= 0 only then), "
-                         f"got dt = {dt!r} with mu_1 = {params.mu_1!r}: use dt <= {1.0 / params.mu_1!r}")
+    largest = (1.0 - DT_ROUNDING_EPS * float(np.finfo(dtype).eps)) / params.mu_1
+    if dt > largest:
+        raise ValueError(f"dt must satisfy mu_1 * dt <= 1 - {DT_ROUNDING_EPS} eps ({np.dtype(dtype).name}): the Euler "
+                         f"step keeps Y_12 >= 0 only then; got dt = {dt!r} with mu_1 = {params.mu_1!r}: use dt <= "
+                         f"{largest:.9g}")
     return dt
 
 
@@ -54,12 +65,12 @@ def check_steps(name: str, total_time, dt) -> int:
 
 
 def check_start(y_M1, y_12) -> tuple[float, float]:
-    """Initial point of the 2-D limit: Y_M1(0) <= 0 and Y_12(0) >= 0, both finite."""
+    """Initial point of the 2-D limit: -MAX_START <= Y_M1(0) <= 0 and 0 <= Y_12(0) <= MAX_START."""
     y_M1, y_12 = float(y_M1), float(y_12)
-    if not math.isfinite(y_M1) or y_M1 > 0:
-        raise ValueError(f"initial Y_M1 must be finite and <= 0 (idle servers), got {y_M1}")
-    if not math.isfinite(y_12) or y_12 < 0:
-        raise ValueError(f"initial Y_12 must be finite and >= 0, got {y_12}")
+    if not (-MAX_START <= y_M1 <= 0):
+        raise ValueError(f"initial Y_M1 must be finite, <= 0 (idle servers) and >= -{MAX_START:g}, got {y_M1}")
+    if not (0 <= y_12 <= MAX_START):
+        raise ValueError(f"initial Y_12 must be finite, >= 0 and <= {MAX_START:g}, got {y_12}")
     return y_M1, y_12
 
 
@@ -75,8 +86,8 @@ def check_levels(levels, pools: int) -> np.ndarray:
             f"initial levels must have shape (M, I) or (paths, M, I) with M = {pools} pools and I >= 2 "
             f"levels, got {levels.shape}"
         )
-    if not np.all(np.isfinite(levels)):
-        raise ValueError("initial levels must be finite")
+    if not np.all(np.abs(levels) <= MAX_START):
+        raise ValueError(f"initial levels must be finite with |Y_ji(0)| <= {MAX_START:g}")
     if np.any(levels[..., :-1, 0] != 0):
         raise ValueError("initial levels must have Y_j1(0) = 0 for j < M (state-space collapse, (3.2))")
     if np.any(levels[..., -1, 0] > 0):
