@@ -70,7 +70,8 @@ def grid_tail_curve(grid: GridResult, name: str) -> PiecewiseLinearTail:
     """The grid's Richardson-extrapolated tail of ``name`` ("Y_12" or "idle" = -Y_M1), exactly as a
     curve: both grids' tails are linear between their cell edges, so their combination is linear between
     the union of the edges.  Where the extrapolation leaves [0, 1] (just above y = 0, where it overshoots
-    1 by O(delta^2)), the curve interpolates the knot values clipped to [0, 1]."""
+    1 by O(delta^2)), the curve interpolates the knot values the grid projects onto [0, 1]
+    (``reflected_ou.grid``)."""
     if name == "Y_12":
         knots = _cell_edges(grid, "y_12")
         values = grid.tail_Y_12(knots)
@@ -79,7 +80,7 @@ def grid_tail_curve(grid: GridResult, name: str) -> PiecewiseLinearTail:
         values = grid.tail_idle(knots)
     else:
         raise ValueError(f"unknown marginal {name!r}; use one of {MARGINAL_NAMES}")
-    return PiecewiseLinearTail(knots, np.clip(values, 0.0, 1.0))
+    return PiecewiseLinearTail(knots, values)
 
 
 @dataclass(frozen=True)

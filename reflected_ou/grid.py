@@ -63,14 +63,27 @@ class GridResult:
         return self.fine.y_M1, self.fine.y_12, self.fine.mass / self.fine.delta**2
 
     def tail_Y_12(self, y):
-        """P(Y_12 > y), Richardson-extrapolated from both grids (node masses spread over their cells)."""
-        return 2 * _lattice_tail(self.fine.y_12, self.fine.mass.sum(axis=0), self.fine.delta, y) - _lattice_tail(
-            self.coarse.y_12, self.coarse.mass.sum(axis=0), self.coarse.delta, y)
+        """P(Y_12 > y), Richardson-extrapolated from both grids (node masses spread over their cells)
+        and projected onto [0, 1] (see :func:`_extrapolated_probability`)."""
+        return _extrapolated_probability(
+            _lattice_tail(self.fine.y_12, self.fine.mass.sum(axis=0), self.fine.delta, y),
+            _lattice_tail(self.coarse.y_12, self.coarse.mass.sum(axis=0), self.coarse.delta, y))
 
     def tail_idle(self, y):
-        """P(-Y_M1 > y), Richardson-extrapolated from both grids."""
-        return 2 * _lattice_tail(-self.fine.y_M1, self.fine.mass.sum(axis=1), self.fine.delta, y) - _lattice_tail(
-            -self.coarse.y_M1, self.coarse.mass.sum(axis=1), self.coarse.delta, y)
+        """P(-Y_M1 > y), Richardson-extrapolated from both grids and projected onto [0, 1]."""
+        return _extrapolated_probability(
+            _lattice_tail(-self.fine.y_M1, self.fine.mass.sum(axis=1), self.fine.delta, y),
+            _lattice_tail(-self.coarse.y_M1, self.coarse.mass.sum(axis=1), self.coarse.delta, y))
+
+
+def _extrapolated_probability(fine, coarse):
+    """2 p(delta/2) - p(delta), projected onto [0, 1].
+
+    The extrapolation can overshoot a probability near 0 or 1 by O(delta^2) (P(-Y_M1 > 0) = 1 came
+    out as 1.0000115 at delta = 0.05).  The true value lies in [0, 1], so the projection never moves
+    the estimate away from it: |proj(x) - p| <= |x - p| for every p in [0, 1].
+    """
+    return np.clip(2 * fine - coarse, 0.0, 1.0)
 
 
 def _lattice_tail(values, probabilities, delta, y):
@@ -113,7 +126,7 @@ def solve_chain(params: Params, delta: float, box: Box | None = None) -> GridLaw
     """Stationary law of the chain with step ``delta`` on ``box`` (default ``box.default_box``)."""
     check_params(params)
     delta = check_finite_positive("delta", delta)
-    box = box or default_box(params)
+    box = _check_box(box or default_box(params), delta)
     generator, x1, x2, reflection_rate, (k_max, l_max) = _generator(params, delta, box)
     # pi Q = 0 with sum pi = 1: pin pi = 1 at the node nearest the mean (E[Y_M1] = -beta/mu_M, 0) and
     # solve the other balance equations (a dense normalisation row would ruin the sparse LU), then
@@ -145,6 +158,41 @@ def solve_chain(params: Params, delta: float, box: Box | None = None) -> GridLaw
                    float(mass[edge].sum()))
 
 
+#: Fewest grid steps along each side of the box.
+MIN_STEPS_PER_SIDE = 10
+
+
+def _check_box(box, delta: float) -> Box:
+    """The box [y_M1_low, 0] x [0, y_12_high]: finite sides, each at least MIN_STEPS_PER_SIDE steps."""
+    low, high = (float(v) for v in box)
+    if not (np.isfinite(low) and low < 0 and np.isfinite(high) and high > 0):
+        raise ValueError(f"box must have finite y_M1_low < 0 and y_12_high > 0, got {tuple(box)}")
+    shortest = min(-low, high)
+    if delta > shortest / MIN_STEPS_PER_SIDE:
+        raise ValueError(f"delta must be <= 1/{MIN_STEPS_PER_SIDE} of each side of the box (sides {-low:g} and "
+                         f"{high:g}), got delta = {delta!r}: use delta <= {shortest / MIN_STEPS_PER_SIDE:g}")
+    return Box(low, high)
+
+
+def _check_moments_in_domain(moments: dict, delta: float) -> None:
+    """The extrapolated moments must be moments of a law on Y_M1 <= 0 <= Y_12; a grid too coarse
+    for the law breaks this (delta = 1 gave E[Y_12^2] = -0.024), and is refused."""
+    m = moments
+    rules = {
+        "E[Y_M1] <= 0": m["Y_M1"] <= 0,
+        "E[Y_12] >= 0": m["Y_12"] >= 0,
+        "E[Y_M1^2] >= E[Y_M1]^2": m["Y_M1_sq"] >= m["Y_M1"] ** 2,
+        "E[Y_12^2] >= E[Y_12]^2": m["Y_12_sq"] >= m["Y_12"] ** 2,
+        "E[Y_M1 Y_12] <= 0": m["Y_M1_Y_12"] <= 0,
+        "E[Y_M1 Y_12]^2 <= E[Y_M1^2] E[Y_12^2]": m["Y_M1_Y_12"] ** 2 <= m["Y_M1_sq"] * m["Y_12_sq"],
+        "U_rate >= 0": m["U_rate"] >= 0,
+    }
+    broken = [rule for rule, holds in rules.items() if not holds]
+    if broken:
+        raise ValueError(f"delta = {delta!r} is too coarse for this law: the extrapolated moments break "
+                         f"{', '.join(broken)}; use a smaller delta")
+
+
 def solve_grid(params: Params, delta: float = 0.05, box: Box | None = None) -> GridResult:
     """Stationary moments of (3.9)-(3.10) by the chain on grids delta and delta/2, Richardson-extrapolated.
 
@@ -154,4 +202,5 @@ def solve_grid(params: Params, delta: float = 0.05, box: Box | None = None) -> G
     coarse = solve_chain(params, delta, box)
     fine = solve_chain(params, delta / 2, box)
     moments = {name: 2 * fine.moments[name] - coarse.moments[name] for name in MOMENTS}
+    _check_moments_in_domain(moments, delta)
     return GridResult(moments, coarse, fine)

@@ -12,7 +12,7 @@ PARAMS = Params.paper_example()
 
 @pytest.fixture(scope="module")
 def tiny_reference():
-    return build_reference(PARAMS, grid_delta=0.2, mc_dt=0.02, mc_horizon=40.0, mc_paths=64, seed=1)
+    return build_reference(PARAMS, grid_delta=0.1, mc_dt=0.02, mc_horizon=40.0, mc_paths=64, seed=1)
 
 
 def test_monte_carlo_tail_is_its_histogram():
@@ -53,7 +53,7 @@ def test_compare_cli_fast_kernel_part(tmp_path):
     out = tmp_path / "cmp"
     code = main(["compare", "--out", str(out), "--ns", "100", "400", "--horizon", "10", "--burn-in", "2",
                  "--skip", "figures", "study", "stein", "policies", "--fast-kernel", "--fast-replicas", "32",
-                 "--grid-delta", "0.2", "--mc-horizon", "10", "--no-progress"])
+                 "--grid-delta", "0.1", "--mc-horizon", "10", "--no-progress"])
     assert code == 0
     fast = json.loads((out / "compare.json").read_text())["convergence_fast"]
     assert [r["n"] for r in fast["rows"]] == [100, 400]
