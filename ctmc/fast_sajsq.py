@@ -62,6 +62,7 @@ from reflected_ou.counter_prng import threefry2x32  # the hash, written once (al
 from reflected_ou.params import check_positive_int
 from reflected_ou.xla_options import SIMULATOR_COMPILER_OPTIONS
 
+from .state import check_occupancy, check_replica_axis
 from .system import System
 
 #: Low bits of the exact (hi, lo) int32 running sums.
@@ -358,12 +359,15 @@ def simulate_sajsq(system: System, *, seed: int, replicas: int, blocks: int, ste
     ``snapshot_of`` ((j, i) pairs) and ``add(snapshots)``, handed the (steps / sub_steps, k, R) numpy
     snapshots of every block (:mod:`ctmc.fast_marginals`); memory stays one block's.
     """
+    replicas, blocks, steps = (check_positive_int(name, value) for name, value in
+                               (("replicas", replicas), ("blocks", blocks), ("steps", steps)))
+    levels, max_levels = check_positive_int("levels", levels), check_positive_int("max_levels", max_levels)
     key = jax.random.key(seed)
     ids = jnp.arange(replicas, dtype=jnp.int32)
     pools = system.pools
     q = np.zeros((replicas, pools, levels), np.int32)
     if initial is not None:
-        init = np.asarray(initial, np.int32)
+        init = check_replica_axis(check_occupancy(initial, system.servers), replicas).astype(np.int32)
         levels = max(levels, init.shape[-1])
         q = np.zeros((replicas, pools, levels), np.int32)
         q[..., : init.shape[-1]] = init

@@ -17,7 +17,7 @@ from jax import lax
 
 from .dynamics import reduced_observation, step_observables, uniformised_step
 from .policies import Policy, SystemArrays, make_policy
-from .state import check_occupancy, empty_occupancy, pad_levels, scaled, y_plus
+from .state import check_occupancy, check_replica_axis, empty_occupancy, pad_levels, scaled, y_plus
 from .system import System
 
 #: Default number of levels K to start with (doubled on overflow up to ``max_levels``).
@@ -130,7 +130,7 @@ def initial_state(system: System, policy: Policy, replicas: int, levels: int, in
     if initial is None:
         q = empty_occupancy(system.pools, levels)
     else:
-        q = check_occupancy(initial, system.servers)
+        q = check_replica_axis(check_occupancy(initial, system.servers), replicas)
         if q.shape[-1] > levels:
             raise ValueError(f"initial occupancy has {q.shape[-1]} levels > levels = {levels}")
         q = pad_levels(q, levels)

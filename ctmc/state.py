@@ -48,6 +48,13 @@ def check_occupancy(q, servers) -> np.ndarray:
     return q
 
 
+def check_replica_axis(q: np.ndarray, replicas: int) -> np.ndarray:
+    """An initial occupancy shared by all replicas, (M, K), or one per replica, (``replicas``, M, K)."""
+    if q.ndim > 3 or (q.ndim == 3 and q.shape[0] != replicas):
+        raise ValueError(f"initial occupancy must have shape (M, K) or (replicas={replicas}, M, K), got {q.shape}")
+    return q
+
+
 def pad_levels(q, levels: int):
     """Append zero levels so that K = ``levels`` (exact: Q_{j,i} = 0 above the old K)."""
     q = np.asarray(q)

@@ -23,6 +23,8 @@ from typing import ClassVar, NamedTuple
 
 import jax.numpy as jnp
 
+from reflected_ou.validation import resolve_dtype
+
 from ..state import exact_counts
 from ..system import System
 
@@ -45,7 +47,7 @@ class SystemArrays(NamedTuple):
 
     @classmethod
     def of(cls, system: System, dtype=None) -> "SystemArrays":
-        dtype = dtype or jnp.result_type(float)
+        dtype = resolve_dtype(dtype)  # float32 or float64 only, float64 needing x64
         return cls(
             jnp.asarray(system.servers, dtype=jnp.int32),
             jnp.asarray(system.speeds, dtype=dtype),

@@ -49,3 +49,8 @@ def test_bad_run_parameters():
         simulate_paths(system, "jsq", seed=0, t_max=1.0, dt=0.3)
     with pytest.raises(ValueError, match="levels"):
         estimate_stationary(system, "modified", seed=0, burn_in=0, horizon=1.0, levels=5, progress=False)
+    for dtype in ("float16", "int32", "complex64"):  # float16 gave NaN statistics
+        with pytest.raises(ValueError, match="dtype must be float32 or float64"):
+            estimate_stationary(system, "sa-jsq", seed=0, burn_in=0, horizon=1.0, progress=False, dtype=dtype)
+        with pytest.raises(ValueError, match="dtype must be float32 or float64"):
+            simulate_paths(system, "jsq", seed=0, t_max=1.0, dt=0.5, dtype=dtype)

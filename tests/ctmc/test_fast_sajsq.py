@@ -137,3 +137,26 @@ def test_vector_width_changes_no_bit():
         wide, default = run_sajsq(*args, precise=precise, **kw), narrow(*args, precise=precise, **kw)
         for x, y in zip(wide, default):
             np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
+
+
+@pytest.mark.parametrize("kwargs, rule", [
+    (dict(initial=[[9, 9], [9, 9]]), r"N_j >= Q_\{j,1\}"),  # Q_11 = 9 > N_1 = 2 ran before
+    (dict(initial=[[1, -1], [0, 0]]), r"N_j >= Q_\{j,1\}"),
+    (dict(initial=[[1.5, 0], [0, 0]]), "occupancy entries must be integers"),
+    (dict(initial=[[[1, 0], [0, 0]]] * 3), r"shape \(M, K\) or \(replicas=2, M, K\)"),
+    (dict(blocks=0), "blocks must be an integer >= 1"),  # gave all-NaN means
+    (dict(levels=0), "levels must be an integer >= 1"),  # IndexError
+    (dict(steps=0), "steps must be an integer >= 1"),
+])
+def test_bad_fast_kernel_input(kwargs, rule):
+    arguments = dict(seed=0, replicas=2, blocks=1, steps=64) | kwargs
+    with pytest.raises(ValueError, match=rule):
+        simulate_sajsq(System((2, 6), (2.5, 0.5), 3.2), **arguments)
+
+
+def test_general_kernel_checks_the_replica_axis_of_initial():
+    from ctmc import simulate_paths
+
+    with pytest.raises(ValueError, match=r"shape \(M, K\) or \(replicas=4, M, K\)"):
+        simulate_paths(System((2, 6), (2.5, 0.5), 3.2), "jsq", seed=0, t_max=1.0, dt=0.5, replicas=4,
+                       initial=np.zeros((3, 2, 2), int))
