@@ -23,7 +23,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
-from fluid.validation import FluidCoefficients, check_coefficients, check_points, check_times
+from fluid.validation import FluidCoefficients, check_coefficients, check_points, check_rtol, check_times
 from reflected_ou.drift import limit_drift
 
 #: Default relative tolerance of the reference integration.
@@ -182,6 +182,7 @@ def integrate_point_core(x1: float, x2: float, t_eval: np.ndarray, c: FluidCoeff
 def integrate_trajectory(x, t_eval, *, beta, mu_1, mu_M, n=1, rtol=RTOL) -> NumericalTrajectory:
     """Integrate v^x numerically for one point ``x`` (2,) at times ``t_eval`` (T,), fluid scale."""
     c = check_coefficients(beta, mu_1, mu_M, n)
+    rtol = check_rtol(rtol)
     x = check_points(x)
     if x.shape != (2,):
         raise ValueError(f"x must be a single point of shape (2,), got shape {x.shape}")
@@ -193,6 +194,7 @@ def integrate_trajectories(x, t_eval, *, beta, mu_1, mu_M, n=1, rtol=RTOL):
     """Loop of :func:`integrate_trajectory` over points ``x`` (..., 2) -> states (..., T, 2),
     hitting times (...) and exit times (...)."""
     c = check_coefficients(beta, mu_1, mu_M, n)
+    rtol = check_rtol(rtol)
     x = check_points(x)
     t_eval = check_times(t_eval).reshape(-1)
     flat = x.reshape(-1, 2)

@@ -95,3 +95,20 @@ def check_times(t, name: str = "t") -> np.ndarray:
     if not np.all(np.isfinite(times)) or np.any(times < 0.0):
         raise ValueError(f"{name} must be finite and >= 0")
     return times
+
+
+#: Tolerances the ODE integrators accept: scipy's DOP853 floors rtol at 100 eps; above 1e-3 the
+#: trajectories can leave Omega (rtol = 10 gave v_2 = -0.022).
+RTOL_RANGE = (100 * np.finfo(float).eps, 1e-3)
+
+
+def check_rtol(rtol) -> float:
+    """The relative tolerance of the ODE solves: a real number in RTOL_RANGE."""
+    try:
+        value = float(rtol)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"rtol must be a real number, got {rtol!r}") from exc
+    low, high = RTOL_RANGE
+    if not (low <= value <= high):
+        raise ValueError(f"rtol must lie in [{low:.3g}, {high:g}], got {rtol!r}")
+    return value

@@ -23,7 +23,8 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from fluid.integrate import free_phase, integrate_point_core
-from fluid.validation import FluidCoefficients, check_coefficients, check_kappa, check_points
+from fluid.validation import FluidCoefficients, check_coefficients, check_kappa, check_points, check_rtol
+from reflected_ou.params import check_finite_positive
 from reflected_ou.drift import limit_drift
 
 RTOL = 1e-12
@@ -81,6 +82,7 @@ def dfl_f_star(x, *, beta, mu_1, mu_M, kappa, n=1, rtol=RTOL):
     """(6.43) by quadrature along solve_ivp trajectories, for ``x`` (..., 2) in fluid scale -> (...)."""
     c = check_coefficients(beta, mu_1, mu_M, n)
     kappa = check_kappa(kappa, c)
+    rtol = check_rtol(rtol)
     x = check_points(x)
     k = kappa / c.sqrt_n
     flat = x.reshape(-1, 2)
@@ -103,8 +105,11 @@ def dfl_integral(
     the trajectory by ``fluid.integrate`` (state augmented by I' = h(v), phase by phase, switches as
     events), for ``x`` (..., 2).  ``horizon`` must cover the support of h(v^x(.)) (used for Appendix G)."""
     c = check_coefficients(beta, mu_1, mu_M, n)
+    rtol = check_rtol(rtol)
+    if not callable(running_cost):
+        raise ValueError(f"running_cost must be a callable h(v_1, v_2), got {running_cost!r}")
     x = check_points(x)
-    t = np.array([0.0, float(horizon)])
+    t = np.array([0.0, check_finite_positive("horizon", horizon)])
     flat = x.reshape(-1, 2)
     out = np.array([integrate_point_core(float(a), float(b_), t, c, rtol, running_cost).integral for a, b_ in flat])
     return out.reshape(x.shape[:-1])

@@ -216,3 +216,32 @@ def test_points_outside_omega_raise_value_error(point, message):
 def test_negative_times_raise():
     with pytest.raises(ValueError, match="t must be finite and >= 0"):
         trajectory(np.array([-1.0, 1.0]), [-1.0], **PAPER)
+
+
+@pytest.mark.parametrize("rtol", [float("nan"), float("inf"), -1.0, 0.0, 1e-20, 10.0, "tight"])
+def test_ode_tolerances_are_checked(rtol):
+    """rtol = nan made the solve never return, rtol = 10 left Omega (v_2 = -0.022), rtol = -1 failed
+    with scipy's message about atol; all are refused with the rule."""
+    from fluid import integrate_trajectories, integrate_trajectory
+    from lyapunov import dfl_f_star
+
+    kw = dict(beta=2.0, mu_1=2.5, mu_M=0.625)
+    with pytest.raises(ValueError, match="rtol must"):
+        integrate_trajectory([-1.0, 2.0], [0.0, 1.0], rtol=rtol, **kw)
+    with pytest.raises(ValueError, match="rtol must"):
+        integrate_trajectories([[-1.0, 2.0]], [0.0, 1.0], rtol=rtol, **kw)
+    with pytest.raises(ValueError, match="rtol must"):
+        dfl_f_star([-1.0, 2.0], kappa=1.0, rtol=rtol, **kw)
+
+
+@pytest.mark.parametrize("horizon, cost, message", [
+    (float("nan"), lambda v1, v2: 1.0, "horizon must be finite and > 0"),  # never returned
+    (float("inf"), lambda v1, v2: 1.0, "horizon must be finite and > 0"),  # never returned
+    (-1.0, lambda v1, v2: 1.0, "horizon must be finite and > 0"),  # returned 0
+    (1.0, None, "running_cost must be a callable"),  # returned NaN
+])
+def test_dfl_integral_checks_its_horizon_and_cost(horizon, cost, message):
+    from lyapunov.dfl_quadrature import dfl_integral
+
+    with pytest.raises(ValueError, match=message):
+        dfl_integral([-1.0, 2.0], running_cost=cost, horizon=horizon, beta=2.0, mu_1=2.5, mu_M=0.625)
