@@ -10,7 +10,7 @@ Bernoulli (probabilistic) routing.  Modules, one concept each:
     arrivals     dispatcher arrival processes, Cases 1-3 (renewal, Poisson, deterministic)
     words        C_p^(k) type words (3.4), general words A_q(k) (2.1), Bernoulli routing, billiard words
     lindley      vectorised Lindley simulator: simulate_waits -> SimulationResult
-    dgi1         single queues: D/M/1 (Lambert W), D/Gamma/1 (Spitzer), lattice D/GI/1, M/GI/1 (PK)
+    dgi1         single queues: D/M/1 (closed form), D/Gamma/1 (Spitzer), lattice D/GI/1, M/GI/1 (PK)
     limit        E W(p), Var W(p) of (2.8)/(3.9): mean_wait_limit, bernoulli_limit -> LimitResult
     optimise     optimal fractions (continuous, integer p, Bernoulli, square-root rule)
     information  periodic vs Bernoulli (vs SA-JSQ if supplied) over loads

@@ -4,7 +4,8 @@ D/GI/1 with inter-arrival time T (rate 1/T) and service law S, stable when E S <
 
 * D/M/1, closed form (e.g. Bhat 2008; the paper's reference [9]): sigma in (0, 1) solves
   sigma = exp(-mu T (1 - sigma)), i.e. sigma = -rho W_0(-exp(-1/rho)/rho), rho = 1/(mu T) (Lambert W,
-  principal branch), and W = 0 with probability 1 - sigma, else Exp(mu (1 - sigma)):
+  principal branch; solved here as an equation in (1 - sigma)/rho, accurate up to rho -> 1), and W = 0
+  with probability 1 - sigma, else Exp(mu (1 - sigma)):
   P(W > 0) = sigma, E W = sigma/(mu(1 - sigma)), Var W = sigma(2 - sigma)/(mu(1 - sigma))^2.
 * Gamma service (exponential, Erlang-k) by Spitzer's identity (Asmussen, Applied Probability and
   Queues, VIII.(2.2)): the cumulants of W are kappa_j(W) = sum_n n^-1 E[((S_1 + .. + S_n - nT)^+)^j], so
@@ -27,7 +28,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import fft, special
+from scipy import fft, optimize, special
 
 from ._checks import positive_int, positive_real
 from .service import ServiceLaw
@@ -63,37 +64,58 @@ def _check_dgi1(arrival_rate: float, law: ServiceLaw) -> float:
     return lam
 
 
-def dm1_sigma(rho: float) -> float:
-    """Root sigma in (0, 1) of sigma = exp(-(1 - sigma)/rho): -rho W_0(-e^(-1/rho)/rho), polished by Newton."""
+def _dm1_root(rho: float) -> float:
+    """x = (1 - sigma)/rho, where sigma in (0, 1) solves sigma = exp(-(1 - sigma)/rho) (D/M/1, rho < 1).
+
+    Then sigma = e^(-x) and 1 - sigma = rho x, each with its own relative accuracy: the equation in x is
+    q(x) = 1 - rho with q(x) = 1 - (1 - e^(-x))/x, increasing from 0 to 1.  As rho -> 1, sigma = 1 - u
+    rounds towards 1 and the Lambert-W form -rho W_0(-e^(-1/rho)/rho) sits at its branch point (it gave
+    NaN at rho = 1 - 1e-10); as rho -> 0, sigma underflows gracefully.  q(x) <= x/2 and q(x) >= 1 - 1/x
+    bracket the root in [1 - rho, 2/rho].
+    """
     rho = positive_real("rho", rho)
     if not rho < 1:
         raise ValueError(f"D/M/1 needs load rho = lambda/mu < 1, got {rho}")
-    arg = -math.exp(-1.0 / rho) / rho
-    s = float(-rho * special.lambertw(arg, 0).real)
-    for _ in range(3):  # Newton on f(s) = s - exp(-(1 - s)/rho): f' = 1 - exp(-(1 - s)/rho)/rho
-        e = math.exp(-(1.0 - s) / rho)
-        d = 1.0 - e / rho
-        if d == 0:
-            break
-        s -= (s - e) / d
-    return s
+    target = 1.0 - rho
+
+    def q(x):
+        if x < 1e-3:  # the series 1 - (1 - e^-x)/x = x/2 - x^2/6 + x^3/24 - x^4/120 + ... (no cancellation)
+            return x * (0.5 - x * (1.0 / 6.0 - x * (1.0 / 24.0 - x / 120.0)))
+        return 1.0 + math.expm1(-x) / x
+
+    return optimize.brentq(lambda x: q(x) - target, target, 2.0 / rho, xtol=1e-300, rtol=4 * np.finfo(float).eps)
 
 
-def dm1(arrival_rate: float, mu: float) -> QueueLimit:
-    """D/M/1 closed form: P(W > 0) = sigma, E W = sigma/(mu(1 - sigma)), Var W = sigma(2 - sigma)/(mu(1 - sigma))^2."""
+def dm1_gap(rho: float) -> float:
+    """1 - sigma of the D/M/1 queue at load rho (:func:`_dm1_root`), accurate as rho -> 1."""
+    return rho * _dm1_root(rho)
+
+
+def dm1_sigma(rho: float) -> float:
+    """Root sigma in (0, 1) of sigma = exp(-(1 - sigma)/rho) (:func:`_dm1_root`), accurate as rho -> 0."""
+    return math.exp(-_dm1_root(rho))
+
+
+def _dm1_parts(arrival_rate: float, mu: float):
+    """(sigma, eta = mu (1 - sigma)) of the D/M/1 queue, from one root."""
     lam = positive_real("arrival_rate", arrival_rate)
     mu = positive_real("mu", mu)
     if not lam < mu:
         raise ValueError(f"unstable queue: load lambda/mu = {lam / mu:.6g} must be < 1")
-    s = dm1_sigma(lam / mu)
-    eta = mu * (1.0 - s)
-    return QueueLimit(lam, s / eta, s * (2.0 - s) / eta**2, s, "D/M/1 closed form (Lambert W)")
+    rho = lam / mu
+    x = _dm1_root(rho)
+    return lam, math.exp(-x), mu * rho * x
+
+
+def dm1(arrival_rate: float, mu: float) -> QueueLimit:
+    """D/M/1 closed form: P(W > 0) = sigma, E W = sigma/(mu(1 - sigma)), Var W = sigma(2 - sigma)/(mu(1 - sigma))^2."""
+    lam, s, eta = _dm1_parts(arrival_rate, mu)
+    return QueueLimit(lam, s / eta, s * (2.0 - s) / eta**2, s, "D/M/1 closed form (root of sigma = exp(-(1 - sigma)/rho))")
 
 
 def dm1_cdf(arrival_rate: float, mu: float):
     """x -> P(W <= x) = 1 - sigma exp(-mu (1 - sigma) x) for the D/M/1 queue."""
-    s = dm1_sigma(positive_real("arrival_rate", arrival_rate) / positive_real("mu", mu))
-    eta = mu * (1.0 - s)
+    _, s, eta = _dm1_parts(arrival_rate, mu)
     return lambda x: np.where(np.asarray(x) >= 0, 1.0 - s * np.exp(-eta * np.maximum(np.asarray(x, float), 0)), 0.0)
 
 

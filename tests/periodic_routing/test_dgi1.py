@@ -124,3 +124,20 @@ def test_lattice_cdf_brackets_dm1():
     x = np.linspace(0.0, 4.0, 401)
     assert np.all(np.abs(G(x) - F(x)) <= half(x) + 1e-12)  # F_up <= F <= F_lo
     assert half(x).max() < 0.01
+
+
+def test_dm1_stays_accurate_in_heavy_traffic_and_at_light_load():
+    """sigma solves sigma = exp(-(1 - sigma)/rho) to rounding at every load; as rho -> 1 the mean
+    follows E W = 1/(2 mu eps) - 5/(6 mu) + O(eps), eps = 1 - rho: the heavy-traffic limit (c_a = 0,
+    c_s = 1) and its next term (x = u/rho solves x/2 - x^2/6 + ... = eps, so x = 2 eps + 4 eps^2/3,
+    u = rho x = 2 eps - 2 eps^2/3, 1/u - 1 = 1/(2 eps) + 1/6 - 1) (the Lambert-W form gave NaN at rho = 1 - 1e-10 and 2.8e8 instead of 5e11
+    at 1 - 1e-12); at rho = 0.01, sigma = 3.7e-44 keeps its relative accuracy."""
+    for rho in (0.01, 0.1, 0.5, 0.9, 0.999, 1 - 1e-6, 1 - 1e-10):
+        sigma, gap = D.dm1_sigma(rho), D.dm1_gap(rho)
+        assert sigma == pytest.approx(np.exp(-gap / rho), rel=1e-13)
+        assert gap == pytest.approx(-rho * np.log(sigma), rel=1e-12)
+    for rho in (1 - 1e-6, 1 - 1e-8, 1 - 1e-10, 1 - 1e-12):
+        one_minus_rho = 1.0 - rho  # exact in floating point (Sterbenz)
+        mean = D.dm1(rho, 1.0).mean
+        assert mean == pytest.approx(1.0 / (2.0 * one_minus_rho) - 5.0 / 6.0, abs=1e-2 + 1e-14 / one_minus_rho)  # root to 4 eps
+    assert D.dm1_sigma(0.01) == pytest.approx(3.720075976020836e-44, rel=1e-12)
