@@ -63,6 +63,10 @@ def check_decreasing_speeds(name: str, values: Sequence[float]) -> tuple[float, 
     return speeds
 
 
+#: Largest n whose quotas n gamma_j keep a fractional part in float64.
+MAX_SERVERS = 2**52
+
+
 def largest_remainder(n: int, fractions: Sequence[float]) -> tuple[int, ...]:
     """Integers N_j >= 0 with sum N_j = n and |N_j - n gamma_j| < 1 (Hamilton's method).
 
@@ -71,6 +75,9 @@ def largest_remainder(n: int, fractions: Sequence[float]) -> tuple[int, ...]:
     assumption (A2).
     """
     n = check_positive_int("n", n, minimum=0)
+    if n > MAX_SERVERS:
+        raise ValueError(f"n must be <= 2^52 (the quotas n gamma_j are float64, whose fractional parts "
+                         f"decide the rounding), got {n}")
     quotas = n * np.asarray(fractions, dtype=float)
     floors = np.floor(quotas).astype(np.int64)
     leftover = n - int(floors.sum())

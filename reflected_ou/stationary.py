@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 from dataclasses import dataclass, field
 from functools import partial
@@ -268,20 +269,23 @@ def estimate_stationary(
     chunk_blocks = check_positive_int("chunk_blocks", chunk_blocks)
     batches = check_positive_int("batches", batches)
     get_scheme(scheme)
-    block_steps = check_positive_int("block_steps", block_steps or max(1, round(5.0 / dt)))
+    block_steps = check_positive_int("block_steps", max(1, round(5.0 / dt)) if block_steps is None else block_steps)
     block_time = block_steps * dt
     sample_every = _sample_every(sample_every, block_steps)
     if paths * (block_steps // sample_every) >= 2**31:
         raise ValueError(f"paths * block_steps / sample_every must be < 2^31 (a block's histogram counts are int32), "
                          f"got {paths} * {block_steps} / {sample_every}; lower block_steps or raise sample_every")
-    if not (isinstance(burn_in, (int, float)) and math.isfinite(burn_in) and burn_in >= 0):
+    if isinstance(burn_in, bool) or not (isinstance(burn_in, numbers.Real) and math.isfinite(burn_in) and burn_in >= 0):
         raise ValueError(f"burn_in must be finite and >= 0, got {burn_in!r}")
+    burn_in = float(burn_in)
     burn_blocks = math.ceil(check_steps("burn_in", burn_in, dt) / block_steps) if burn_in > 0 else 0
     horizon_blocks = math.ceil(check_steps("horizon", horizon, dt) / block_steps)
     batches = min(batches, horizon_blocks)
     if batches * paths < 2:
         raise ValueError("need paths >= 2 or a horizon of at least 2 blocks for a standard error")
     box = box or default_box(params)
+    if not (isinstance(bins, (tuple, list)) and len(bins) == 2):
+        raise ValueError(f"bins must be a pair (bins of Y_M1, bins of Y_12), got {bins!r}")
     bins_M1 = FixedBins(float(box.y_M1_low), 0.0, check_positive_int("bins[0]", bins[0]))
     bins_12 = FixedBins(0.0, float(box.y_12_high), check_positive_int("bins[1]", bins[1]))
 

@@ -84,3 +84,6 @@ def test_arrival_rate_satisfies_A1_exactly():
         p.servers(0)
     with pytest.raises(ValueError, match="leave a pool empty"):
         p.servers(2)
+    with pytest.raises(ValueError, match=r"n must be <= 2\^52"):
+        p.servers(10**30)  # gave (-9223372036854775807, -9223372036854775807) after an int64 overflow
+    assert sum(p.servers(2**52)) == 2**52

@@ -115,6 +115,10 @@ def test_float32_and_float64_estimates_agree():
         (dict(paths=1, horizon=0.01, dt=0.01), "standard error"),
         (dict(block_steps=100, sample_every=7), r"sample_every \(7\) must divide block_steps \(100\)"),
         (dict(sample_every=0), "sample_every must be an integer >= 1"),
+        (dict(block_steps=0), "block_steps must be an integer >= 1"),  # was replaced by the default
+        (dict(bins=(10,)), r"bins must be a pair"),
+        (dict(bins=10), r"bins must be a pair"),
+        (dict(burn_in=True), "burn_in must be finite and >= 0"),
         (dict(paths=2**22, block_steps=1000, sample_every=1), r"paths \* block_steps / sample_every must be < 2\^31"),
     ],
 )
