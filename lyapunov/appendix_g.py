@@ -37,6 +37,7 @@ from fluid._numerics import exp_difference_quotient, relaxation_time, solve_incr
 from fluid.hitting_time import hitting_time_core
 from fluid.validation import FluidCoefficients, check_coefficients, check_finite_positive, check_points
 from reflected_ou.drift import limit_drift
+from reflected_ou.params import check_positive_int
 
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(64)
 
@@ -228,6 +229,10 @@ def _grid(x1_max, x2_max, size):
     return np.stack([g1.ravel(), g2.ravel()], -1)
 
 
+#: Fewest grid points per axis of the drift certificate's grids.
+MIN_CERTIFICATE_SIZE = 21
+
+
 def exponential_drift_certificate(*, beta, mu_1, mu_M, epsilon=None, size=201, extent=8.0) -> DriftCertificate:
     """Find epsilon, alpha, c, d of (G.6)-(G.7) (see :class:`DriftCertificate`).
 
@@ -238,6 +243,8 @@ def exponential_drift_certificate(*, beta, mu_1, mu_M, epsilon=None, size=201, e
     bound -1 + 12 log 2/(mu_M eps^2) + (mu_M + 4)/(beta eps) (< 0 needed for the paper's route).
     """
     c = check_coefficients(beta, mu_1, mu_M, 1)
+    size = check_positive_int("size", size, minimum=MIN_CERTIFICATE_SIZE)  # size = 1 certified the origin alone
+    extent = check_finite_positive("extent", extent)
     candidates = [epsilon] if epsilon is not None else [beta / mu_M * f for f in (0.25, 0.5, 1, 2, 4, 8, 16, 32)]
     result = None
     for eps in candidates:

@@ -13,6 +13,9 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from fluid.validation import FluidCoefficients, check_coefficients, check_kappa
+from reflected_ou.params import check_finite_positive
+
 
 class LemmaConstants(NamedTuple):
     """C_5, C_6 with mu_2 (lemma as printed), C_6 with mu_M (Appendix F), and the (F.13) Omega_3 bound.
@@ -24,9 +27,22 @@ class LemmaConstants(NamedTuple):
     f13_omega3: float
 
 
+def check_lemma_parameters(beta, mu_1, mu_M, kappa, mu_2=None, n=1) -> tuple[FluidCoefficients, float, float]:
+    """(coefficients, kappa, mu_2) of Lemma 6.2: beta > 0, mu_1 >= mu_M > 0, kappa > beta/mu_1,
+    mu_M <= mu_2 <= mu_1 (default mu_M), or ValueError naming the parameter and the rule."""
+    c = check_coefficients(beta, mu_1, mu_M, n)
+    kappa = check_kappa(kappa, c)
+    mu_2 = check_finite_positive("mu_2", c.mu_M if mu_2 is None else mu_2)
+    if not c.mu_M <= mu_2 <= c.mu_1:
+        raise ValueError(f"mu_2 must satisfy mu_M <= mu_2 <= mu_1, got mu_2 = {mu_2!r}")
+    return c, kappa, mu_2
+
+
 def lemma_constants(*, beta: float, mu_1: float, mu_M: float, kappa: float, mu_2: float | None = None) -> LemmaConstants:
-    """Evaluate the constants (diffusion scale) for validated parameters; ``mu_2`` defaults to mu_M."""
-    mu_2 = mu_M if mu_2 is None else mu_2
+    """Evaluate the constants (diffusion scale); ``mu_2`` defaults to mu_M.  Parameters are checked
+    (:func:`check_lemma_parameters`: kappa = 0.5 <= beta/mu_1 gave c5 = -1.04 before)."""
+    c, kappa, mu_2 = check_lemma_parameters(beta, mu_1, mu_M, kappa, mu_2)
+    beta, mu_1, mu_M = c.beta, c.mu_1, c.mu_M
     ratio = kappa / (kappa - beta / mu_1)
     c5 = (mu_1 + mu_M) / (mu_1 * beta) * ratio
     gap = mu_1 - mu_M

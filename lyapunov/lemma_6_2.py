@@ -29,9 +29,10 @@ import numpy as np
 from fluid.gamma_curves import gamma_from_abscissa_core
 from fluid.regions import OMEGA_2, OMEGA_3, classify_core
 from fluid.validation import check_coefficients, check_finite_positive, check_kappa, check_points
-from lyapunov.constants import LemmaConstants, lemma_constants
+from lyapunov.constants import LemmaConstants, check_lemma_parameters, lemma_constants
 from lyapunov.derivatives import f_star_with_derivatives
 from reflected_ou.drift import limit_drift
+from reflected_ou.params import check_positive_int
 
 #: Default tolerances.
 TOL_PDE = 1e-9
@@ -256,16 +257,13 @@ def verify_lemma_6_2(
     (N, 2) in fluid scale (default: :func:`generate_points`).  ``mu_2`` (default mu_M, i.e. M = 2) is
     the second speed used by the printed C_6.  ``dfl_points`` > 0 also compares f with the DFL
     quadrature (6.43) on that many points."""
-    c = check_coefficients(beta, mu_1, mu_M, n)
-    kappa = check_kappa(kappa, c)
-    if mu_2 is None:
-        mu_2 = c.mu_M
-    mu_2 = check_finite_positive("mu_2", mu_2)
-    if not c.mu_M <= mu_2 <= c.mu_1:
-        raise ValueError(f"mu_2 must satisfy mu_M <= mu_2 <= mu_1, got mu_2 = {mu_2!r}")
+    c, kappa, mu_2 = check_lemma_parameters(beta, mu_1, mu_M, kappa, mu_2, n)
     if points is None:
         points = generate_points(beta=beta, mu_1=mu_1, mu_M=mu_M, kappa=kappa, n=n, seed=seed)
     points = check_points(points, "points").reshape(-1, 2)
+    if points.shape[0] == 0:
+        raise ValueError("points must hold at least one point (an empty set passed vacuously)")
+    dfl_points = check_positive_int("dfl_points", dfl_points, minimum=0)
     candidate = candidate or closed_form_candidate(beta=beta, mu_1=mu_1, mu_M=mu_M, kappa=kappa, n=n)
     k = kappa / c.sqrt_n
     sqrt_n = c.sqrt_n

@@ -107,3 +107,16 @@ def test_bad_levels_raise():
         appendix_g_functions(np.array([-1.0, 1.0]), **PAPER, kappa_1=2.0, kappa_2=5.0)
     with pytest.raises(ValueError, match="epsilon must be finite and > 0"):
         exponential_drift_certificate(**PAPER, epsilon=-1.0)
+
+
+@pytest.mark.parametrize("kwargs, rule", [
+    (dict(size=1), "size must be an integer >= 21"),  # certified the origin alone (holds = True)
+    (dict(size=2.5), "size must be an integer >= 21"),
+    (dict(extent=0.0), "extent must be finite and > 0"),
+    (dict(extent=-1.0), "extent must be finite and > 0"),
+])
+def test_certificate_grids_must_be_grids(kwargs, rule):
+    from lyapunov import exponential_drift_certificate
+
+    with pytest.raises(ValueError, match=rule):
+        exponential_drift_certificate(beta=2.0, mu_1=2.5, mu_M=0.625, **kwargs)

@@ -146,3 +146,19 @@ def test_conditions_without_points_are_reported_as_such():
     assert report.condition("boundary").status == "no points"
     assert report.condition("boundary").points == 0
     assert report.passed
+
+
+def test_empty_point_sets_bad_dfl_points_and_bad_constants_are_refused():
+    import numpy as np
+
+    from lyapunov import lemma_constants, verify_lemma_6_2
+
+    kw = dict(beta=2.0, mu_1=2.5, mu_M=0.625)
+    with pytest.raises(ValueError, match="at least one point"):  # passed vacuously before
+        verify_lemma_6_2(np.zeros((0, 2)), kappa=1.0, **kw)
+    with pytest.raises(ValueError, match="dfl_points must be an integer >= 0"):
+        verify_lemma_6_2(kappa=1.0, dfl_points=-1, **kw)
+    with pytest.raises(ValueError, match=r"kappa must be > beta/mu_1"):  # gave c5 = -1.04
+        lemma_constants(kappa=0.5, **kw)
+    with pytest.raises(ValueError, match="mu_2 must satisfy"):
+        lemma_constants(kappa=1.0, mu_2=3.0, **kw)
