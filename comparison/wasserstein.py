@@ -23,10 +23,36 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from reflected_ou.params import check_finite_positive, check_positive_int
+
 from .reference import PiecewiseLinearTail
 
 #: Rows x intervals evaluated at once (bounds the memory of a bootstrap against a fine reference).
 _CHUNK_CELLS = 2_000_000
+
+
+def _check_step(step) -> float:
+    return check_finite_positive("step", step)
+
+
+def _check_lower(lower) -> float:
+    lower = float(lower)
+    if not np.isfinite(lower):
+        raise ValueError(f"lower must be finite, got {lower!r}")
+    return lower
+
+
+def check_laws(probabilities, name: str = "probabilities") -> np.ndarray:
+    """Rows of lattice laws, (rows, K) float64: finite, >= 0, each summing to 1 (to 1e-9), K >= 1."""
+    p = np.atleast_2d(np.asarray(probabilities, dtype=np.float64))
+    if p.ndim != 2 or p.shape[1] == 0:
+        raise ValueError(f"{name} must be a law or rows of laws on the lattice, got shape {np.shape(probabilities)}")
+    if not np.all(np.isfinite(p)) or p.min() < 0:
+        raise ValueError(f"{name} must be finite and >= 0")
+    sums = p.sum(axis=1)
+    if np.any(np.abs(sums - 1.0) > 1e-9):
+        raise ValueError(f"each row of {name} must sum to 1, got sums in [{sums.min():.12g}, {sums.max():.12g}]")
+    return p
 
 
 def tails_after(probabilities) -> np.ndarray:
@@ -46,7 +72,8 @@ def abs_linear_integral(length, d_left, d_right):
 def w1_lattice_to_tail(step: float, probabilities, reference: PiecewiseLinearTail, lower: float = 0.0):
     """Exact W_1 over [lower, inf) between lattice laws (rows of ``probabilities`` on k ``step``,
     k = 0, 1, ..; each row sums to 1) and the piecewise linear tail ``reference``; float or (rows,)."""
-    p = np.atleast_2d(np.asarray(probabilities, dtype=np.float64))
+    step, lower = _check_step(step), _check_lower(lower)
+    p = check_laws(probabilities)
     lattice = step * np.arange(p.shape[1])
     upper = max(lattice[-1], reference.knots[-1], lower)
     points = np.union1d(np.union1d(lattice, reference.knots), [lower, upper])
@@ -68,7 +95,8 @@ def _w1_rows(p, index, lengths, g_left, g_right):
 
 def w1_lattice_to_lattice(step: float, probabilities, others) -> np.ndarray:
     """Exact W_1 = step sum_k |P(X > k step) - Q(X > k step)| between rows of two lattice laws."""
-    p, q = np.atleast_2d(probabilities), np.atleast_2d(others)
+    step = _check_step(step)
+    p, q = check_laws(probabilities), check_laws(others, "others")
     width = max(p.shape[1], q.shape[1])
     p = np.pad(p, ((0, 0), (0, width - p.shape[1])))
     q = np.pad(q, ((0, 0), (0, width - q.shape[1])))
@@ -99,8 +127,9 @@ def bootstrap_w1(step: float, batch_counts, reference: PiecewiseLinearTail, *, d
     counts = np.asarray(batch_counts, dtype=np.float64)
     if counts.ndim != 2 or counts.shape[0] < 2:
         raise ValueError(f"batch_counts must have shape (batches >= 2, lattice points), got {counts.shape}")
-    if draws < 2:
-        raise ValueError(f"draws must be >= 2, got {draws}")
+    if not np.all(np.isfinite(counts)) or counts.min() < 0 or not np.all(counts.sum(axis=1) > 0):
+        raise ValueError("batch_counts must be finite and >= 0, with every batch non-empty")
+    draws = check_positive_int("draws", draws, minimum=2)
     pooled = counts.sum(axis=0) / counts.sum()
     weights = np.random.default_rng(seed).multinomial(counts.shape[0], np.full(counts.shape[0], 1 / counts.shape[0]),
                                                       size=draws)
@@ -114,6 +143,7 @@ def bootstrap_w1(step: float, batch_counts, reference: PiecewiseLinearTail, *, d
 
 def w1_tail_to_tail(first: PiecewiseLinearTail, second: PiecewiseLinearTail, lower: float = 0.0) -> float:
     """Exact W_1 over [lower, inf) between two piecewise linear tails (linear between the union of knots)."""
+    lower = _check_lower(lower)
     points = np.union1d(np.union1d(first.knots, second.knots), [lower])
     points = points[points >= lower]
     left, right = points[:-1], points[1:]

@@ -7,6 +7,8 @@ from scipy.stats import wasserstein_distance
 from comparison.reference import PiecewiseLinearTail, grid_tail_curve
 from comparison.wasserstein import (bootstrap_w1, w1_lattice_to_lattice, w1_lattice_to_tail, w1_tail_to_tail)
 
+CURVE = PiecewiseLinearTail(np.array([0.0, 1.0]), np.array([1.0, 0.0]))
+
 
 def histogram_curve(samples, edges):
     """Tail of the histogram of ``samples`` on ``edges`` with each bin's mass spread evenly over it."""
@@ -131,7 +133,7 @@ def test_bootstrap_rejects_bad_input():
     curve = PiecewiseLinearTail(np.array([0.0, 1.0]), np.array([1.0, 0.0]))
     with pytest.raises(ValueError, match="batches >= 2"):
         bootstrap_w1(0.1, np.ones((1, 5)), curve)
-    with pytest.raises(ValueError, match="draws must be >= 2"):
+    with pytest.raises(ValueError, match="draws must be an integer >= 2"):
         bootstrap_w1(0.1, np.ones((4, 5)), curve, draws=1)
 
 
@@ -158,3 +160,19 @@ def test_lattice_law_of_a_histogram_has_the_histograms_tail():
     np.testing.assert_allclose(tails_after(idle)[0][:7], 1.0 - below, atol=1e-12)
     with pytest.raises(ValueError, match="must have an end at 0"):
         lattice_law(LatticeHistograms(system, {"Y_12": (1.0, 2.0)}).histograms["Y_12"], 3.0, "Y_12")
+
+
+@pytest.mark.parametrize("call, rule", [
+    (lambda: w1_lattice_to_lattice(-0.5, [0.5, 0.3, 0.2], [0.2, 0.8]), "step must be finite and > 0"),  # gave -0.25
+    (lambda: w1_lattice_to_lattice(0.5, [0.5, 0.3, 0.3], [0.2, 0.8]), "each row of probabilities must sum to 1"),
+    (lambda: w1_lattice_to_lattice(0.5, [0.5, 0.5], [1.2, -0.2]), "others must be finite and >= 0"),
+    (lambda: w1_lattice_to_tail(float("nan"), [0.5, 0.5], CURVE), "step must be finite and > 0"),  # gave 0.0
+    (lambda: w1_lattice_to_tail(0.1, [0.5, 0.5], CURVE, lower=float("nan")), "lower must be finite"),  # gave 0.0
+    (lambda: w1_lattice_to_tail(0.1, [np.nan, 1.0], CURVE), "probabilities must be finite and >= 0"),
+    (lambda: bootstrap_w1(0.1, np.zeros((3, 4)), CURVE), "every batch non-empty"),  # NaN with a warning
+    (lambda: bootstrap_w1(0.1, np.full((3, 4), np.nan), CURVE), "batch_counts must be finite"),
+    (lambda: bootstrap_w1(0.1, np.ones((3, 4)), CURVE, draws=2.5), "draws must be an integer >= 2"),
+])
+def test_distances_refuse_what_is_not_a_law(call, rule):
+    with pytest.raises(ValueError, match=rule):
+        call()
