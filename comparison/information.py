@@ -23,6 +23,10 @@ from reflected_ou.params import check_positive_int
 MAX_LEVELS = 1024
 
 
+#: Largest truncation loss accepted for the exact SA-JSQ objective (its relative error is of this order).
+MAX_LOSS_TOL = 1e-3
+
+
 def sa_jsq_objective(mu: Sequence[float], pool_sizes: Sequence[int], *, objective: str = "wait", groups: int = 1,
                      loss_tol: float = 1e-10, start_levels: int = 8) -> Callable[[float], float]:
     """A callable rho -> SA-JSQ's mean waiting (``objective="wait"``) or response time at load rho.
@@ -37,7 +41,14 @@ def sa_jsq_objective(mu: Sequence[float], pool_sizes: Sequence[int], *, objectiv
     if objective not in ("wait", "response"):
         raise ValueError(f"objective must be 'wait' or 'response', got {objective!r}")
     groups = check_positive_int("groups", groups)
+    start_levels = check_positive_int("start_levels", start_levels)
+    loss_tol = float(loss_tol)
+    if not 0.0 < loss_tol <= MAX_LOSS_TOL:  # loss_tol = 1 accepted a one-level chain: wait 6e-17, not 2.39
+        raise ValueError(f"loss_tol must lie in (0, {MAX_LOSS_TOL:g}], got {loss_tol!r}")
     mu = np.asarray(mu, dtype=float)
+    if mu.ndim != 1 or np.shape(pool_sizes) != mu.shape:
+        raise ValueError(f"mu and pool_sizes must be 1-D with one entry per pool, got shapes {mu.shape} and "
+                         f"{np.shape(pool_sizes)}")
     order = np.argsort(-mu, kind="stable")  # ctmc numbers pools from the fastest
     servers = [groups * check_positive_int("pool_sizes[r]", z) for z in np.asarray(pool_sizes)[order]]
     speeds = mu[order]
@@ -46,7 +57,7 @@ def sa_jsq_objective(mu: Sequence[float], pool_sizes: Sequence[int], *, objectiv
     def value(rho: float) -> float:
         arrival_rate = groups * rho * capacity
         system = System(tuple(servers), tuple(speeds), arrival_rate)
-        levels = check_positive_int("start_levels", start_levels)
+        levels = start_levels
         while True:
             result = solve_exact(system, "sa-jsq", max_queue=levels)
             if result.loss_probability <= loss_tol:

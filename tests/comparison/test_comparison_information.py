@@ -26,3 +26,15 @@ def test_bad_input():
         sa_jsq_objective([1.0], [1], objective="mean")
     with pytest.raises(ValueError, match="unstable"):
         sa_jsq_objective([1.0], [1])(1.2)
+
+
+@pytest.mark.parametrize("kwargs, rule", [
+    (dict(loss_tol=1.0), r"loss_tol must lie in \(0, 0.001\]"),  # a one-level chain: 6e-17 instead of 2.39
+    (dict(loss_tol=float("nan")), "loss_tol must lie in"),
+    (dict(start_levels=0), "start_levels must be an integer >= 1"),
+    (dict(pool_sizes=[1]), "one entry per pool"),  # IndexError
+])
+def test_sa_jsq_objective_refuses_bad_input(kwargs, rule):
+    arguments = dict(mu=[3.0, 1.0], pool_sizes=[1, 1]) | kwargs
+    with pytest.raises(ValueError, match=rule):
+        sa_jsq_objective(**arguments)
