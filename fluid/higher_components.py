@@ -48,4 +48,5 @@ def cascade_solution(levels, t, *, mu):
 def cascade_outflow(levels, t, *, mu):
     """mu_j Y_{j,i_0}(t): the rate at which the first given level feeds the level below it
     (for j >= 2 and i_0 = 2 this is pool j's term of sum_j mu_j Y_{j,2} in (3.3)); shape (..., T)."""
+    mu = check_finite_positive("mu", mu)  # a string mu raised numpy's UFuncTypeError
     return mu * cascade_solution(levels, t, mu=mu)[..., 0]

@@ -70,6 +70,10 @@ def check_kappa(kappa, coefficients: FluidCoefficients, *, strict: bool = True) 
     return kappa
 
 
+#: Largest |coordinate| of a point of Omega the fluid functions accept.
+MAX_COORDINATE = 1e100
+
+
 def check_points(x, name: str = "x") -> np.ndarray:
     """Return ``x`` as a float array of shape (..., 2) of points of Omega = (-inf, 0] x [0, inf)."""
     try:
@@ -78,8 +82,9 @@ def check_points(x, name: str = "x") -> np.ndarray:
         raise ValueError(f"{name} must be a real array of shape (..., 2), got {x!r}") from exc
     if points.ndim == 0 or points.shape[-1] != 2:
         raise ValueError(f"{name} must have shape (..., 2) (points (x_1, x_2)), got shape {points.shape}")
-    if not np.all(np.isfinite(points)):
-        raise ValueError(f"{name} must be finite (no NaN or inf)")
+    if not np.all(np.abs(points) <= MAX_COORDINATE):
+        raise ValueError(f"{name} must be finite with |coordinates| <= {MAX_COORDINATE:g} (the fluid formulas square "
+                         f"and exponentiate them; x_2 = 1e308 gave an infinite hitting time)")
     if np.any(points[..., 0] > 0.0) or np.any(points[..., 1] < 0.0):
         bad = np.flatnonzero((points[..., 0] > 0.0).ravel() | (points[..., 1] < 0.0).ravel())[0]
         raise ValueError(

@@ -17,17 +17,18 @@ import math
 import numpy as np
 
 from fluid.validation import FluidCoefficients, check_coefficients, check_points
+from reflected_ou.params import check_positive_int
 from reflected_ou.drift import limit_drift
 
 
 def to_diffusion_scale(x, n):
-    """y = sqrt(n) x (fluid scale -> diffusion scale)."""
-    return math.sqrt(n) * np.asarray(x, dtype=float)
+    """y = sqrt(n) x (fluid scale -> diffusion scale); points of Omega, n an integer >= 1."""
+    return math.sqrt(check_positive_int("n", n)) * check_points(x)
 
 
 def to_fluid_scale(y, n):
-    """x = y / sqrt(n) (diffusion scale -> fluid scale)."""
-    return np.asarray(y, dtype=float) / math.sqrt(n)
+    """x = y / sqrt(n) (diffusion scale -> fluid scale); points of Omega, n an integer >= 1 (n = 0 gave inf)."""
+    return check_points(y, "y") / math.sqrt(check_positive_int("n", n))
 
 
 def in_sliding_set_core(x1, x2, c: FluidCoefficients):

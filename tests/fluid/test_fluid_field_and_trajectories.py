@@ -245,3 +245,16 @@ def test_dfl_integral_checks_its_horizon_and_cost(horizon, cost, message):
 
     with pytest.raises(ValueError, match=message):
         dfl_integral([-1.0, 2.0], running_cost=cost, horizon=horizon, beta=2.0, mu_1=2.5, mu_M=0.625)
+
+
+def test_scale_maps_and_huge_points_are_checked():
+    from fluid import to_diffusion_scale, to_fluid_scale
+
+    np.testing.assert_allclose(to_fluid_scale(to_diffusion_scale([[-1.0, 2.0]], 9), 9), [[-1.0, 2.0]])
+    for n in (0, -1, float("nan"), 2.5):  # n = 0 gave inf and nan, n = -1 a math domain error
+        with pytest.raises(ValueError, match="n must be an integer >= 1"):
+            to_fluid_scale([-1.0, 2.0], n)
+    with pytest.raises(ValueError, match="must lie in Omega"):
+        to_diffusion_scale([1.0, 2.0], 4)
+    with pytest.raises(ValueError, match=r"\|coordinates\| <= 1e\+100"):  # an infinite hitting time before
+        hitting_time(np.array([[-1.0, 1e308]]), beta=2.0, mu_1=2.5, mu_M=0.625)

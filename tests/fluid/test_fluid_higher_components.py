@@ -75,3 +75,10 @@ def test_batch_shapes_decay_and_outflow():
 def test_bad_input(levels, mu, message):
     with pytest.raises(ValueError, match=message):
         cascade_solution(levels, [0.0, 1.0], mu=mu)
+
+
+def test_cascade_outflow_checks_mu():
+    from fluid.higher_components import cascade_outflow
+
+    with pytest.raises(ValueError, match="mu must"):  # numpy's UFuncTypeError before
+        cascade_outflow([3.0, 2.0], [0.0, 1.0], mu="2")
