@@ -20,7 +20,10 @@ NORMALISATION_TOL = 1e-9
 
 
 def check_finite_positive(name: str, value: float) -> float:
-    """Return ``float(value)`` or raise ValueError naming ``name`` unless 0 < value < inf."""
+    """Return ``float(value)`` or raise ValueError naming ``name`` unless 0 < value < inf (strings and
+    booleans are not numbers here, although float() would take "2" and True)."""
+    if isinstance(value, (str, bytes, bool)):
+        raise ValueError(f"{name} must be a real number, got {value!r}")
     try:
         value = float(value)
     except (TypeError, ValueError) as exc:
@@ -43,7 +46,10 @@ def check_positive_int(name: str, value: int, minimum: int = 1) -> int:
 
 
 def _as_vector(name: str, values: Sequence[float]) -> tuple[float, ...]:
-    array = np.atleast_1d(np.asarray(values, dtype=float))
+    try:
+        array = np.atleast_1d(np.asarray(values, dtype=float))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a sequence of real numbers, got {values!r}") from exc
     if array.ndim != 1 or array.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D sequence, got {values!r}")
     if not np.all(np.isfinite(array)):

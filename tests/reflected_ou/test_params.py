@@ -87,3 +87,13 @@ def test_arrival_rate_satisfies_A1_exactly():
     with pytest.raises(ValueError, match=r"n must be <= 2\^52"):
         p.servers(10**30)  # gave (-9223372036854775807, -9223372036854775807) after an int64 overflow
     assert sum(p.servers(2**52)) == 2**52
+
+
+@pytest.mark.parametrize("mu, gamma, beta, rule", [
+    (("a",), (1.0,), 1.0, "mu must be a sequence of real numbers"),
+    ((2.5, 0.625), (0.2, 0.8), "2", "beta must be a real number"),  # accepted before
+    ((2.5, 0.625), (0.2, 0.8), True, "beta must be a real number"),
+])
+def test_strings_and_booleans_are_not_numbers(mu, gamma, beta, rule):
+    with pytest.raises(ValueError, match=rule):
+        Params(mu, gamma, beta)
