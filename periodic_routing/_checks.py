@@ -46,3 +46,18 @@ def weights(name: str, values: Sequence[float]) -> np.ndarray:
     if total <= 0:
         raise ValueError(f"{name} must have a positive sum (some type must receive jobs), got {values!r}")
     return arr / total
+
+
+def checked_sampler(sampler, name: str):
+    """``sampler(rng, size)`` wrapped so that every draw is checked: finite times >= 0
+    (a user sampler returning negative times was used silently, shifting the mean wait)."""
+    if not callable(sampler):
+        raise ValueError(f"{name} must be callable as {name}(rng, size)")
+
+    def draw(rng, size):
+        values = np.asarray(sampler(rng, size), dtype=float)  # its shape is checked by the caller
+        if not np.all(np.isfinite(values)) or (values.size and values.min() < 0):
+            raise ValueError(f"{name}(rng, size) must return finite times >= 0")
+        return values
+
+    return draw

@@ -18,7 +18,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from ._checks import positive_int
+from ._checks import checked_sampler, positive_int
 
 
 @dataclass(frozen=True)
@@ -82,14 +82,15 @@ def renewal(sampler: Callable, scv: float | None = None, name: str = "renewal") 
     """Case 1: a unit-mean gap law given by ``sampler(rng, size)``; sums drawn one gap at a time.
 
     The caller guarantees E U = 1 (it is the unit in which lambda k is measured)."""
-    if not callable(sampler):
-        raise ValueError("sampler must be callable as sampler(rng, size)")
+    sampler = checked_sampler(sampler, "sampler")
     if scv is not None and (not np.isfinite(scv) or scv < 0):
         raise ValueError(f"scv must be finite and >= 0, got {scv!r}")
 
     def _sum(rng, counts):
         flat = counts.ravel().astype(np.int64)
-        draws = np.asarray(sampler(rng, int(flat.sum())), dtype=float)
+        draws = sampler(rng, int(flat.sum()))
+        if draws.shape != (int(flat.sum()),):
+            raise ValueError(f"sampler(rng, size) must return an array of shape ({int(flat.sum())},), got {draws.shape}")
         starts = np.concatenate(([0], np.cumsum(flat)[:-1]))
         return np.add.reduceat(draws, starts)
     return ArrivalProcess(name, 1, scv, _sum)

@@ -208,13 +208,14 @@ def sqrt_rule(mu: Sequence[float], arrival_rate: float) -> np.ndarray:
         raise ValueError(f"unstable: arrival_rate = {lam:g} must be < sum mu = {mu.sum():g}")
     order = np.argsort(-mu, kind="stable")
     out = np.zeros_like(mu)
-    for a in range(len(mu), 0, -1):
+    for a in range(len(mu), 1, -1):
         act = order[:a]
         rates = mu[act] - np.sqrt(mu[act]) * (mu[act].sum() - lam) / np.sqrt(mu[act]).sum()
         if np.all(rates > 0):
             out[act] = rates
             return out
-    raise AssertionError("unreachable: the fastest server alone is always feasible")
+    out[order[0]] = lam  # the fastest server alone takes everything (the formula's mu - (mu - lam) rounds to 0
+    return out           # for tiny lam: arrival_rate = 1e-300 ended in an AssertionError)
 
 
 def price_of_randomisation(services, arrival_rate: float, *, objective: str = "wait", pool_sizes=None):

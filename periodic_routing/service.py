@@ -22,7 +22,7 @@ from typing import Callable, Optional
 import numpy as np
 from scipy import special, stats
 
-from ._checks import positive_int, positive_real, positive_vector
+from ._checks import checked_sampler, positive_int, positive_real, positive_vector
 
 Sampler = Callable[[np.random.Generator, tuple], np.ndarray]
 
@@ -177,8 +177,7 @@ def lognormal(mu: float, scv: float) -> ServiceLaw:
 def custom(sampler: Sampler, mean: float, *, second_moment: float | None = None,
            third_moment: float | None = None, cdf=None, name: str = "custom") -> ServiceLaw:
     """Any user sampler ``sampler(rng, size) -> array`` with known mean (other moments optional)."""
-    if not callable(sampler):
-        raise ValueError("sampler must be callable as sampler(rng, size)")
+    sampler = checked_sampler(sampler, "sampler")
     mean = positive_real("mean", mean)
     m2 = None if second_moment is None else positive_real("second_moment", second_moment)
     m3 = None if third_moment is None else positive_real("third_moment", third_moment)

@@ -43,7 +43,10 @@ def _canonical_rotation(pattern: tuple[int, ...]) -> tuple[int, ...]:
 def necklace(word: Sequence[int]) -> tuple[int, ...]:
     """Canonical (least) rotation of a word.  Rotations of a type word of C_p^(k) differ only by a time
     shift and a relabelling of queues within types, so they have the same stationary W^(k) (2.5)."""
-    return _canonical_rotation(tuple(int(x) for x in word))
+    word = tuple(int(x) for x in word)
+    if not word:
+        raise ValueError("word must be a non-empty sequence of symbols")
+    return _canonical_rotation(word)
 
 
 def cyclic_gaps(word: Sequence[int], n_symbols: int) -> list[tuple[int, ...]]:
@@ -262,6 +265,10 @@ def hajek_sequence(alpha: float, n: int, theta: float = 0.0) -> np.ndarray:
     """u_j = floor((j+1) alpha + theta) - floor(j alpha + theta), j = 0..n-1 (Hajek 1985): the balanced
     0/1 sequence of rate alpha in [0, 1].  Rational alpha are handled exactly with fractions."""
     n = positive_int("n", n)
+    for name, value in (("alpha", alpha), ("theta", theta)):
+        if not isinstance(value, Fraction) and not (isinstance(value, (int, float, np.integer, np.floating))
+                                                    and not isinstance(value, bool) and math.isfinite(value)):
+            raise ValueError(f"{name} must be a finite real number, got {value!r}")
     a = Fraction(alpha).limit_denominator(10**9) if not isinstance(alpha, Fraction) else alpha
     t = Fraction(theta).limit_denominator(10**9) if not isinstance(theta, Fraction) else theta
     if not 0 <= a <= 1:

@@ -141,3 +141,22 @@ def test_dm1_stays_accurate_in_heavy_traffic_and_at_light_load():
         mean = D.dm1(rho, 1.0).mean
         assert mean == pytest.approx(1.0 / (2.0 * one_minus_rho) - 5.0 / 6.0, abs=1e-2 + 1e-14 / one_minus_rho)  # root to 4 eps
     assert D.dm1_sigma(0.01) == pytest.approx(3.720075976020836e-44, rel=1e-12)
+
+
+def test_user_samplers_must_return_times_and_sqrt_rule_at_tiny_load():
+    import periodic_routing as PR
+    from periodic_routing import arrivals, service
+    from periodic_routing.words import hajek_sequence, necklace
+
+    rng = np.random.default_rng(0)
+    negative = service.custom(lambda g, n: g.standard_normal(n), mean=1.0)  # used silently before
+    with pytest.raises(ValueError, match="must return finite times >= 0"):
+        negative.sample(rng, 100)
+    gaps = arrivals.renewal(lambda g, n: -g.exponential(size=n))
+    with pytest.raises(ValueError, match="must return finite times >= 0"):
+        gaps.sum_of(rng, np.array([2, 3]))
+    np.testing.assert_array_equal(PR.sqrt_rule([3.0, 1.0], 1e-300), [1e-300, 0.0])  # AssertionError before
+    with pytest.raises(ValueError, match="alpha must be a finite real number"):
+        hajek_sequence(float("nan"), 5)
+    with pytest.raises(ValueError, match="word must be a non-empty"):
+        necklace(())
