@@ -17,6 +17,8 @@ from jax import lax
 
 from .dynamics import reduced_observation, step_observables, uniformised_step
 from .policies import Policy, SystemArrays, make_policy
+from reflected_ou.params import check_positive_int
+
 from .state import check_occupancy, check_replica_axis, empty_occupancy, pad_levels, scaled, y_plus
 from .system import System
 
@@ -122,7 +124,12 @@ class PathResult:
 
 
 def resolve_policy(policy) -> Policy:
-    return make_policy(policy) if isinstance(policy, str) else policy
+    """A policy from its name or a :class:`ctmc.policies.Policy` (ValueError otherwise)."""
+    if isinstance(policy, str):
+        return make_policy(policy)
+    if not isinstance(policy, Policy):
+        raise ValueError(f"policy must be a policy name or a ctmc Policy, got {policy!r}")
+    return policy
 
 
 def initial_state(system: System, policy: Policy, replicas: int, levels: int, initial=None) -> np.ndarray:
@@ -146,19 +153,19 @@ def start_levels(policy: Policy, levels: int | None, initial=None) -> int:
         levels = DEFAULT_LEVELS
         if initial is not None:
             levels = max(levels, np.asarray(initial).shape[-1])
-    if int(levels) < 1:
-        raise ValueError(f"levels (max queue K) must be >= 1, got {levels}")
-    return int(levels)
+    return check_positive_int("levels", levels)  # the max queue K (2.7, True and "3" were accepted)
 
 
 def simulate_paths(system: System, policy, *, seed: int, t_max: float, dt: float, replicas: int = 1,
                    initial=None, levels: int | None = None, max_levels: int = DEFAULT_MAX_LEVELS,
                    dtype=None) -> PathResult:
     """Exact CTMC paths sampled at t = 0, dt, ..., t_max (Poisson clock of the uniformised chain)."""
-    from reflected_ou.params import check_finite_positive, check_positive_int
+    from reflected_ou.params import check_finite_positive
 
     policy = resolve_policy(policy)
     policy.validate(system)
+    seed = check_positive_int("seed", seed, minimum=0)
+    max_levels = check_positive_int("max_levels", max_levels)
     t_max = check_finite_positive("t_max", t_max)
     dt = check_finite_positive("dt", dt)
     replicas = check_positive_int("replicas", replicas)

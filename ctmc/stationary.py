@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 from tqdm.auto import tqdm
 
-from reflected_ou.params import check_finite_positive, check_positive_int
+from reflected_ou.params import check_finite_non_negative, check_finite_positive, check_positive_int
 from reflected_ou.streaming import BatchMeans, FixedBins, Histogram, batch_of_block
 
 from .dynamics import observable_names
@@ -29,6 +29,8 @@ from .system import System
 
 #: Default histogram ranges (diffusion scale) of the four scaled marginals.
 DEFAULT_HIST_RANGES = {"Y_M1": (-8.0, 0.0), "Y_12": (0.0, 8.0), "Y_+1": (-8.0, 8.0), "Y_+2": (0.0, 8.0)}
+#: Most lattice points a histogram of ``hist_ranges`` may span (each holds K batch copies).
+MAX_LATTICE_BINS = 1_000_000
 #: Largest block (steps per replica per device call).
 MAX_BLOCK_STEPS = 1 << 14
 #: Default spacing of the sampled states, in time units.
@@ -49,7 +51,13 @@ def lattice_bins(low: float, high: float, root_n: float) -> tuple[int, FixedBins
 
     Returns (k_low, bins): lattice point k falls in inner bin k - k_low + 1.
     """
+    low, high = float(low), float(high)
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise ValueError(f"hist_ranges must be finite (low, high) with low < high, got ({low!r}, {high!r})")
     k_low, k_high = math.floor(low * root_n), math.ceil(high * root_n)
+    if k_high - k_low + 1 > MAX_LATTICE_BINS:
+        raise ValueError(f"hist_ranges ({low:g}, {high:g}) span {k_high - k_low + 1} lattice points at sqrt(n) = "
+                         f"{root_n:g}, more than {MAX_LATTICE_BINS}; narrow the range")
     bins = FixedBins((k_low - 0.5) / root_n, (k_high + 0.5) / root_n, k_high - k_low + 1)
     return k_low, bins
 
@@ -213,8 +221,9 @@ def estimate_stationary(system: System, policy, *, seed: int, burn_in: float, ho
     policy = resolve_policy(policy)
     policy.validate(system)
     horizon = check_finite_positive("horizon", horizon)
-    if not (math.isfinite(burn_in) and burn_in >= 0):
-        raise ValueError(f"burn_in must be finite and >= 0, got {burn_in!r}")
+    burn_in = check_finite_non_negative("burn_in", burn_in)
+    seed = check_positive_int("seed", seed, minimum=0)
+    max_levels = check_positive_int("max_levels", max_levels)
     replicas = check_positive_int("replicas", replicas)
     n_batches = check_positive_int("n_batches", n_batches, minimum=1)
     if replicas * n_batches < 2:

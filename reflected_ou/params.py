@@ -33,6 +33,20 @@ def check_finite_positive(name: str, value: float) -> float:
     return value
 
 
+def check_finite_non_negative(name: str, value: float) -> float:
+    """Return ``float(value)`` or raise ValueError naming ``name`` unless 0 <= value < inf (no strings
+    or booleans)."""
+    if isinstance(value, (str, bytes, bool)):
+        raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
+    try:
+        value = float(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be finite and >= 0, got {value!r}") from exc
+    if not (math.isfinite(value) and value >= 0.0):
+        raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
+    return value
+
+
 def check_positive_int(name: str, value: int, minimum: int = 1) -> int:
     """Return ``int(value)`` or raise ValueError unless it is an integer >= ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):

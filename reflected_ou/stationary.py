@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 import os
 from dataclasses import dataclass, field
 from functools import partial
@@ -32,7 +31,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 from reflected_ou.box import default_box
 from reflected_ou.identities import stationary_identities
 from reflected_ou.noise import complex_dtype, largest_divisor, sweep_block
-from reflected_ou.params import Params, check_positive_int
+from reflected_ou.params import Params, check_finite_non_negative, check_positive_int
 from reflected_ou.schemes import get_scheme
 from reflected_ou.step import packed_limit_step
 from reflected_ou.streaming import BatchMeans, FixedBins, Histogram, batch_of_block
@@ -275,9 +274,7 @@ def estimate_stationary(
     if paths * (block_steps // sample_every) >= 2**31:
         raise ValueError(f"paths * block_steps / sample_every must be < 2^31 (a block's histogram counts are int32), "
                          f"got {paths} * {block_steps} / {sample_every}; lower block_steps or raise sample_every")
-    if isinstance(burn_in, bool) or not (isinstance(burn_in, numbers.Real) and math.isfinite(burn_in) and burn_in >= 0):
-        raise ValueError(f"burn_in must be finite and >= 0, got {burn_in!r}")
-    burn_in = float(burn_in)
+    burn_in = check_finite_non_negative("burn_in", burn_in)
     burn_blocks = math.ceil(check_steps("burn_in", burn_in, dt) / block_steps) if burn_in > 0 else 0
     horizon_blocks = math.ceil(check_steps("horizon", horizon, dt) / block_steps)
     batches = min(batches, horizon_blocks)

@@ -54,3 +54,23 @@ def test_bad_run_parameters():
             estimate_stationary(system, "sa-jsq", seed=0, burn_in=0, horizon=1.0, progress=False, dtype=dtype)
         with pytest.raises(ValueError, match="dtype must be float32 or float64"):
             simulate_paths(system, "jsq", seed=0, t_max=1.0, dt=0.5, dtype=dtype)
+
+
+def test_bad_run_types_and_ranges():
+    system = System((2, 6), (2.5, 0.5), 6.4)
+    run = dict(seed=0, burn_in=0, horizon=1.0, progress=False)
+    for levels in (2.7, True, "3"):  # accepted silently before
+        with pytest.raises(ValueError, match="levels must be an integer >= 1"):
+            simulate_paths(system, "jsq", seed=0, t_max=1.0, dt=0.5, levels=levels)
+    with pytest.raises(ValueError, match="max_levels must be an integer >= 1"):
+        simulate_paths(system, "jsq", seed=0, t_max=1.0, dt=0.5, max_levels=-4)
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):  # TypeError before
+        simulate_paths(system, "jsq", seed=1.5, t_max=1.0, dt=0.5)
+    with pytest.raises(ValueError, match="policy must be a policy name or a ctmc Policy"):  # AttributeError
+        estimate_stationary(system, 3, **run)
+    with pytest.raises(ValueError, match="burn_in must be finite and >= 0"):  # TypeError before
+        estimate_stationary(system, "jsq", **dict(run, burn_in="1"))
+    with pytest.raises(ValueError, match="span .* lattice points"):  # MemoryError before
+        estimate_stationary(system, "jsq", hist_ranges={"Y_12": (0.0, 1e12)}, **run)
+    with pytest.raises(ValueError, match="hist_ranges must be finite"):
+        estimate_stationary(system, "jsq", hist_ranges={"Y_12": (0.0, float("nan"))}, **run)
