@@ -129,4 +129,10 @@ def limit_cdf(p: Sequence[float], services, arrival_rate: float, *, pool_sizes=N
         else:
             raise ValueError(f"limit_cdf needs the CDF of {law.name} (exponential and deterministic laws in closed "
                              "form, others on a lattice)")
-    return lambda x: sum(wr * f(x) for wr, f in parts)
+    def cdf(x):
+        x = np.asarray(x, dtype=float)
+        if np.any(np.isnan(x)):  # gave 0.0
+            raise ValueError("x must not be NaN")
+        return sum(wr * f(x) for wr, f in parts)
+
+    return cdf

@@ -165,7 +165,11 @@ def lognormal(mu: float, scv: float) -> ServiceLaw:
     s2 = math.log1p(scv)
     s = math.sqrt(s2)
     m = -math.log(mu) - s2 / 2
-    moms = tuple(math.exp(j * m + j * j * s2 / 2) for j in (1, 2, 3))
+    exponents = [j * m + j * j * s2 / 2 for j in (1, 2, 3)]
+    if max(exponents) > math.log(np.finfo(float).max):  # scv = 1e300 raised an OverflowError in math.exp
+        raise ValueError(f"scv = {scv:g} with mu = {mu:g} makes E S^3 = (1 + scv)^3 / mu^3 overflow float64; use a "
+                         f"smaller scv")
+    moms = tuple(math.exp(e) for e in exponents)
 
     def sampler(rng, size):
         return np.exp(m + s * rng.standard_normal(size))

@@ -160,3 +160,15 @@ def test_user_samplers_must_return_times_and_sqrt_rule_at_tiny_load():
         hajek_sequence(float("nan"), 5)
     with pytest.raises(ValueError, match="word must be a non-empty"):
         necklace(())
+
+
+def test_lognormal_moments_overflow_and_nan_arguments_are_refused():
+    import periodic_routing as PR
+    from periodic_routing import service
+
+    with pytest.raises(ValueError, match="overflow float64"):  # OverflowError before
+        service.lognormal(1.0, 1e300)
+    cdf = PR.limit_cdf((3, 1), [service.exponential(3.0), service.exponential(1.0)], 3.5)
+    assert 0.0 < float(cdf(1.0)) < 1.0
+    with pytest.raises(ValueError, match="x must not be NaN"):  # returned 0.0
+        cdf(float("nan"))
