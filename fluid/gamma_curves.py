@@ -11,12 +11,13 @@ convex (Appendix D shows the monotonicity), so:
 """
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
 
 from fluid._numerics import relaxation_time, solve_increasing
-from fluid.validation import FluidCoefficients, check_coefficients, check_kappa
+from fluid.validation import MAX_COORDINATE, FluidCoefficients, check_coefficients, check_kappa
 
 
 class GammaPoint(NamedTuple):
@@ -107,6 +108,10 @@ def gamma_curve(tau, *, kappa, beta, mu_1, mu_M, n=1) -> GammaPoint:
     tau = np.asarray(tau, dtype=float)
     if not np.all(np.isfinite(tau)) or np.any(tau < 0.0):
         raise ValueError("tau must be finite and >= 0")
+    largest = math.log(MAX_COORDINATE / k) / c.mu_1  # x_2 = kappa e^(mu_1 tau) stays a point of Omega we accept
+    if np.any(tau > largest):
+        raise ValueError(f"tau must be <= {largest:.6g} (x_2 = kappa e^(mu_1 tau) <= {MAX_COORDINATE:g}; tau = 300 gave "
+                         f"the point (-inf, inf))")
     value, _ = gamma_offset_core(tau, k, c)
     return GammaPoint(-value, k * np.exp(c.mu_1 * tau), tau)
 

@@ -97,8 +97,8 @@ def check_points(x, name: str = "x") -> np.ndarray:
 def check_times(t, name: str = "t") -> np.ndarray:
     """Return ``t`` as a float array of finite times t >= 0."""
     times = np.asarray(t, dtype=float)
-    if not np.all(np.isfinite(times)) or np.any(times < 0.0):
-        raise ValueError(f"{name} must be finite and >= 0")
+    if not np.all(np.isfinite(times)) or np.any(times < 0.0) or np.any(times > MAX_COORDINATE):
+        raise ValueError(f"{name} must be finite, >= 0 and <= {MAX_COORDINATE:g}")
     return times
 
 

@@ -214,7 +214,7 @@ def test_points_outside_omega_raise_value_error(point, message):
 
 
 def test_negative_times_raise():
-    with pytest.raises(ValueError, match="t must be finite and >= 0"):
+    with pytest.raises(ValueError, match="t must be finite, >= 0"):
         trajectory(np.array([-1.0, 1.0]), [-1.0], **PAPER)
 
 

@@ -117,3 +117,14 @@ def test_near_tangential_entry_is_detected_by_the_reference_integrator():
         numeric = integrate_trajectory(start, t, **p)
         assert numeric.hitting_time == pytest.approx(tau, rel=1e-6)
         assert numeric.exit_time == pytest.approx(t_exit, rel=1e-6)
+
+
+def test_gamma_curve_and_cascade_refuse_overflowing_arguments():
+    from fluid import gamma_curve
+    from fluid.higher_components import cascade_solution
+
+    with pytest.raises(ValueError, match="tau must be <= 92.1"):  # the point (-inf, inf) before
+        gamma_curve([300.0], kappa=1.0, beta=2.0, mu_1=2.5, mu_M=0.625)
+    assert np.isfinite(gamma_curve([92.0], kappa=1.0, beta=2.0, mu_1=2.5, mu_M=0.625).x2).all()
+    with pytest.raises(ValueError, match="t must be finite, >= 0 and <= 1e"):  # NaN before
+        cascade_solution([3.0, 2.0], [1e308], mu=2.0)
