@@ -42,8 +42,17 @@ from reflected_ou.params import check_positive_int
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(64)
 
 
+def _check_cutoff_levels(kappa_1, kappa_2) -> tuple[float, float]:
+    """Finite kappa_1 < kappa_2 (kappa_1 = kappa_2 gave NaN: the step has width kappa_2 - kappa_1)."""
+    kappa_1, kappa_2 = float(kappa_1), float(kappa_2)
+    if not (np.isfinite(kappa_1) and np.isfinite(kappa_2) and kappa_1 < kappa_2):
+        raise ValueError(f"cut-off levels must be finite with kappa_1 < kappa_2, got ({kappa_1!r}, {kappa_2!r})")
+    return kappa_1, kappa_2
+
+
 def cutoff(u, kappa_1, kappa_2):
     """(phi, phi', phi'') of the quintic smooth step from 0 at kappa_1 to 1 at kappa_2."""
+    kappa_1, kappa_2 = _check_cutoff_levels(kappa_1, kappa_2)
     h = kappa_2 - kappa_1
     s = np.clip((np.asarray(u, dtype=float) - kappa_1) / h, 0.0, 1.0)
     value = s**3 * (10.0 + s * (-15.0 + 6.0 * s))
@@ -54,6 +63,7 @@ def cutoff(u, kappa_1, kappa_2):
 
 def cutoff_primitive(u, kappa_1, kappa_2):
     """Phi(u) = int_{kappa_1}^u phi(s) ds (0 below kappa_1)."""
+    kappa_1, kappa_2 = _check_cutoff_levels(kappa_1, kappa_2)
     h = kappa_2 - kappa_1
     u = np.asarray(u, dtype=float)
     s = np.clip((u - kappa_1) / h, 0.0, 1.0)
@@ -82,6 +92,7 @@ class CutoffLevels:
     @classmethod
     def from_epsilon(cls, epsilon: float, beta: float, mu_M: float) -> "CutoffLevels":
         epsilon = check_finite_positive("epsilon", epsilon)
+        beta, mu_M = check_finite_positive("beta", beta), check_finite_positive("mu_M", mu_M)  # nan, 0 got through
         return cls(beta / mu_M + epsilon, beta / mu_M + 2.0 * epsilon)
 
 

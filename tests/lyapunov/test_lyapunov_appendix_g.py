@@ -120,3 +120,15 @@ def test_certificate_grids_must_be_grids(kwargs, rule):
 
     with pytest.raises(ValueError, match=rule):
         exponential_drift_certificate(beta=2.0, mu_1=2.5, mu_M=0.625, **kwargs)
+
+
+def test_cutoff_levels_are_checked():
+    from lyapunov import cutoff
+    from lyapunov.appendix_g import CutoffLevels
+
+    with pytest.raises(ValueError, match="kappa_1 < kappa_2"):  # NaN before
+        cutoff([1.0, 2.0], 1.0, 1.0)
+    with pytest.raises(ValueError, match="beta must be finite and > 0"):  # NaN levels before
+        CutoffLevels.from_epsilon(1.0, float("nan"), 0.625)
+    with pytest.raises(ValueError, match="mu_M must be finite and > 0"):  # ZeroDivisionError before
+        CutoffLevels.from_epsilon(1.0, 2.0, 0.0)
