@@ -14,7 +14,7 @@ diffrax both with those and with XLA's defaults, the faster kept.
 
 Two drivers of the same steps are measured (``reflected_ou.noise``): the stationary estimator's block
 (up to 10 steps fused per loop, statistics of the state every sample_every = 10 steps, histogram
-included) and ``simulate_paths`` (any carry; the paths and the regulator U_1 as outputs).
+included; on a CPU in tiles of at most 2048 replicas, ``reflected_ou.stationary.replica_tile``) and ``simulate_paths`` (any carry; the paths and the regulator U_1 as outputs).
 
 Last line: a JSON object with steps_per_s, ratio_vs_floor, ratio_vs_diffrax (one core; the
 stationary estimator's block, projected scheme, the floor being the normals alone, diffrax in its
