@@ -19,29 +19,28 @@ import numpy as np
 NORMALISATION_TOL = 1e-9
 
 
-def check_finite_positive(name: str, value: float) -> float:
-    """Return ``float(value)`` or raise ValueError naming ``name`` unless 0 < value < inf (strings and
-    booleans are not numbers here, although float() would take "2" and True)."""
+def _real_number(name: str, value, rule: str) -> float:
+    """``float(value)``, or ValueError "``name`` must be ``rule``" for strings, booleans (float() would
+    take "2" and True) and what float() refuses."""
     if isinstance(value, (str, bytes, bool)):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
+        raise ValueError(f"{name} must be {rule}, got {value!r}")
     try:
-        value = float(value)
+        return float(value)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a real number, got {value!r}") from exc
+        raise ValueError(f"{name} must be {rule}, got {value!r}") from exc
+
+
+def check_finite_positive(name: str, value: float) -> float:
+    """Return ``float(value)`` or raise ValueError naming ``name`` unless 0 < value < inf."""
+    value = _real_number(name, value, "a real number")
     if not math.isfinite(value) or value <= 0.0:
         raise ValueError(f"{name} must be finite and > 0, got {value!r}")
     return value
 
 
 def check_finite_non_negative(name: str, value: float) -> float:
-    """Return ``float(value)`` or raise ValueError naming ``name`` unless 0 <= value < inf (no strings
-    or booleans)."""
-    if isinstance(value, (str, bytes, bool)):
-        raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
-    try:
-        value = float(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be finite and >= 0, got {value!r}") from exc
+    """Return ``float(value)`` or raise ValueError naming ``name`` unless 0 <= value < inf."""
+    value = _real_number(name, value, "finite and >= 0")
     if not (math.isfinite(value) and value >= 0.0):
         raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
     return value

@@ -95,18 +95,25 @@ def test_checkpoint_of_other_settings_is_refused(tmp_path):
         estimate_stationary(Params.paper_example(), checkpoint=checkpoint, **dict(SETTINGS, seed=4))
 
 
+def _block_arguments(dtype, scheme, paths):
+    """(coefficients, positional arguments of _advance_block) for one block of 60 steps, sampled every
+    10, of ``paths`` replicas spread over [-6, 0] x [0, 0.5] (the paper's example, 40 x 40 bins)."""
+    params = Params.paper_example()
+    coefficients = tuple(jnp.asarray(c, dtype) for c in params.limit_coefficients())
+    state = jnp.asarray(np.linspace(-6.0, 0.0, paths) + 1j * np.linspace(0.0, 0.5, paths), complex_dtype(dtype))
+    box = default_box(params)
+    bins = FixedBins(float(box.y_M1_low), 0.0, 40), FixedBins(0.0, float(box.y_12_high), 40)
+    return coefficients, (jax.random.key(5), coefficients, state, jnp.arange(paths), 7, jnp.asarray(0.01, dtype), 60,
+                          10, scheme) + bins
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("scheme", ["projected", "lepingle"])
 def test_vector_width_changes_no_bit(dtype, scheme):
     """The simulators are compiled 512 bits wide (``reflected_ou.xla_options``); at XLA's default
     width, 256 bits, they give the same bits (1001 replicas: both widths run remainder loops)."""
-    params, paths = Params.paper_example(), 1001
-    coefficients = tuple(jnp.asarray(c, dtype) for c in params.limit_coefficients())
-    state = jnp.asarray(np.linspace(-6.0, 0.0, paths) + 1j * np.linspace(0.0, 0.5, paths), complex_dtype(dtype))
-    box = default_box(params)
-    bins = FixedBins(float(box.y_M1_low), 0.0, 40), FixedBins(0.0, float(box.y_12_high), 40)
-    arguments = (jax.random.key(5), coefficients, state, jnp.arange(paths), 7, jnp.asarray(0.01, dtype), 60, 10,
-                 scheme) + bins
+    paths = 1001
+    coefficients, arguments = _block_arguments(dtype, scheme, paths)
     narrow = jax.jit(_advance_block.__wrapped__, static_argnames=("steps", "sample_every", "scheme_name", "bins_M1",
                                                                   "bins_12", "mesh", "tile_cap"),
                      compiler_options={"xla_cpu_prefer_vector_width": 256})
@@ -133,13 +140,8 @@ def test_replica_tiles_divide_the_replicas_on_cpu_only():
 def test_tiling_the_replicas_changes_no_bit(dtype, scheme):
     """A block run in tiles of 143 or 91 replicas (1001 = 7 * 143 = 11 * 91) gives the same final
     states, per-replica sums and histogram, bit for bit, as one run over all 1001."""
-    params, paths = Params.paper_example(), 1001
-    coefficients = tuple(jnp.asarray(c, dtype) for c in params.limit_coefficients())
-    state = jnp.asarray(np.linspace(-6.0, 0.0, paths) + 1j * np.linspace(0.0, 0.5, paths), complex_dtype(dtype))
-    box = default_box(params)
-    bins = FixedBins(float(box.y_M1_low), 0.0, 40), FixedBins(0.0, float(box.y_12_high), 40)
-    arguments = (jax.random.key(5), coefficients, state, jnp.arange(paths), 7, jnp.asarray(0.01, dtype), 60, 10,
-                 scheme) + bins
+    paths = 1001
+    arguments = _block_arguments(dtype, scheme, paths)[1]
     whole = _advance_block(*arguments, tile_cap=paths)
     for cap in (256, 100):
         tiled = _advance_block(*arguments, tile_cap=cap)
