@@ -51,7 +51,7 @@ def register(subparsers) -> None:
     parser.add_argument("--method", choices=("mc", "grid", "both"), default="both")
     parser.add_argument("--time", type=float, default=2000.0, help="horizon T per path after burn-in")
     parser.add_argument("--burn-in", type=float, default=50.0, help="burn-in time per path")
-    parser.add_argument("--dt", type=float, default=0.01, help="Euler-Maruyama step")
+    parser.add_argument("--dt", type=float, default=0.01, help="Euler-Maruyama step (mu_1 * dt <= 1)")
     parser.add_argument("--paths", type=int, default=512, help="independent replicas R")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scheme", choices=("lepingle", "projected"), default="lepingle")
