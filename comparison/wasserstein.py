@@ -31,10 +31,6 @@ from .reference import PiecewiseLinearTail
 _CHUNK_CELLS = 2_000_000
 
 
-def _check_step(step) -> float:
-    return check_finite_positive("step", step)
-
-
 def _check_lower(lower) -> float:
     lower = float(lower)
     if not np.isfinite(lower):
@@ -72,7 +68,7 @@ def abs_linear_integral(length, d_left, d_right):
 def w1_lattice_to_tail(step: float, probabilities, reference: PiecewiseLinearTail, lower: float = 0.0):
     """Exact W_1 over [lower, inf) between lattice laws (rows of ``probabilities`` on k ``step``,
     k = 0, 1, ..; each row sums to 1) and the piecewise linear tail ``reference``; float or (rows,)."""
-    step, lower = _check_step(step), _check_lower(lower)
+    step, lower = check_finite_positive("step", step), _check_lower(lower)
     p = check_laws(probabilities)
     lattice = step * np.arange(p.shape[1])
     upper = max(lattice[-1], reference.knots[-1], lower)
@@ -95,7 +91,7 @@ def _w1_rows(p, index, lengths, g_left, g_right):
 
 def w1_lattice_to_lattice(step: float, probabilities, others) -> np.ndarray:
     """Exact W_1 = step sum_k |P(X > k step) - Q(X > k step)| between rows of two lattice laws."""
-    step = _check_step(step)
+    step = check_finite_positive("step", step)
     p, q = check_laws(probabilities), check_laws(others, "others")
     width = max(p.shape[1], q.shape[1])
     p = np.pad(p, ((0, 0), (0, width - p.shape[1])))

@@ -15,10 +15,10 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from reflected_ou.params import check_finite_positive, check_positive_int
+
 from .dynamics import reduced_observation, step_observables, uniformised_step
 from .policies import Policy, SystemArrays, make_policy
-from reflected_ou.params import check_positive_int
-
 from .state import check_occupancy, check_replica_axis, empty_occupancy, pad_levels, scaled, y_plus
 from .system import System
 
@@ -160,8 +160,6 @@ def simulate_paths(system: System, policy, *, seed: int, t_max: float, dt: float
                    initial=None, levels: int | None = None, max_levels: int = DEFAULT_MAX_LEVELS,
                    dtype=None) -> PathResult:
     """Exact CTMC paths sampled at t = 0, dt, ..., t_max (Poisson clock of the uniformised chain)."""
-    from reflected_ou.params import check_finite_positive
-
     policy = resolve_policy(policy)
     policy.validate(system)
     seed = check_positive_int("seed", seed, minimum=0)

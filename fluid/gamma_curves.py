@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from fluid._numerics import relaxation_time, solve_increasing
-from fluid.validation import MAX_COORDINATE, FluidCoefficients, check_coefficients, check_kappa
+from fluid.validation import MAX_COORDINATE, FluidCoefficients, check_coefficients, check_kappa, check_times
 
 
 class GammaPoint(NamedTuple):
@@ -105,9 +105,7 @@ def gamma_x1(x2, *, kappa, beta, mu_1, mu_M, n=1) -> GammaPoint:
 def gamma_curve(tau, *, kappa, beta, mu_1, mu_M, n=1) -> GammaPoint:
     """Points of Gamma^kappa parametrised by their hitting time tau >= 0 (array)."""
     c, k = _setup(kappa, beta, mu_1, mu_M, n)
-    tau = np.asarray(tau, dtype=float)
-    if not np.all(np.isfinite(tau)) or np.any(tau < 0.0):
-        raise ValueError("tau must be finite and >= 0")
+    tau = check_times(tau, "tau")
     largest = math.log(MAX_COORDINATE / k) / c.mu_1  # x_2 = kappa e^(mu_1 tau) stays a point of Omega we accept
     if np.any(tau > largest):
         raise ValueError(f"tau must be <= {largest:.6g} (x_2 = kappa e^(mu_1 tau) <= {MAX_COORDINATE:g}; tau = 300 gave "

@@ -109,10 +109,7 @@ RTOL_RANGE = (100 * np.finfo(float).eps, 1e-3)
 
 def check_rtol(rtol) -> float:
     """The relative tolerance of the ODE solves: a real number in RTOL_RANGE."""
-    try:
-        value = float(rtol)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"rtol must be a real number, got {rtol!r}") from exc
+    value = check_finite_positive("rtol", rtol)
     low, high = RTOL_RANGE
     if not (low <= value <= high):
         raise ValueError(f"rtol must lie in [{low:.3g}, {high:g}], got {rtol!r}")
