@@ -32,6 +32,7 @@ from reflected_ou.box import default_box
 from reflected_ou.identities import stationary_identities
 from reflected_ou.noise import complex_dtype, largest_divisor, sweep_block
 from reflected_ou.params import Params, check_finite_non_negative, check_positive_int
+from reflected_ou.sampling_plan import block_plan
 from reflected_ou.schemes import get_scheme
 from reflected_ou.step import packed_limit_step
 from reflected_ou.streaming import BatchMeans, FixedBins, Histogram, batch_of_block
@@ -255,9 +256,10 @@ def estimate_stationary(
     blocks of ``block_steps`` steps, default about 5 time units), ``paths`` replicas R, ``scheme``
     ("lepingle" or "projected"), ``batches`` batch-means batches per replica, ``bins`` histogram
     bins over ``box`` (default ``box.default_box``), ``sample_every``: moments and histogram are
-    taken from the state every this many steps (a divisor of ``block_steps``; default the largest
-    one up to 10: the law sampled is the scheme's stationary law either way, and neighbouring steps
-    are nearly equal, so thinning costs little variance), ``checkpoint`` file to write after every
+    taken from the state every this many steps, a divisor of ``block_steps`` (default
+    min(20, floor(1 / (2 mu_1 dt))): the law sampled is the scheme's stationary law either way, and
+    at that spacing thinning adds at most 2% variance; ``reflected_ou.sampling_plan``),
+    ``checkpoint`` file to write after every
     ``chunk_blocks`` blocks and to resume from if it exists, ``devices`` to shard replicas over.
     """
     check_params(params)
@@ -268,9 +270,8 @@ def estimate_stationary(
     chunk_blocks = check_positive_int("chunk_blocks", chunk_blocks)
     batches = check_positive_int("batches", batches)
     get_scheme(scheme)
-    block_steps = check_positive_int("block_steps", max(1, round(5.0 / dt)) if block_steps is None else block_steps)
+    block_steps, sample_every = block_plan(params, dt, block_steps, sample_every)
     block_time = block_steps * dt
-    sample_every = _sample_every(sample_every, block_steps)
     if paths * (block_steps // sample_every) >= 2**31:
         raise ValueError(f"paths * block_steps / sample_every must be < 2^31 (a block's histogram counts are int32), "
                          f"got {paths} * {block_steps} / {sample_every}; lower block_steps or raise sample_every")
@@ -335,16 +336,6 @@ def estimate_stationary(
     bar.close()
     return StationaryResult(params, scheme, dt, burn_blocks * block_time, horizon_blocks * block_time, paths,
                             seed, batch_means.mean(), batch_means.stderr(), joint, batch_means, sample_every)
-
-
-def _sample_every(sample_every, block_steps: int) -> int:
-    """The statistics' sampling interval in steps: a divisor of block_steps (default: largest <= 10)."""
-    if sample_every is None:
-        return largest_divisor(block_steps, 10)
-    sample_every = check_positive_int("sample_every", sample_every)
-    if block_steps % sample_every:
-        raise ValueError(f"sample_every ({sample_every}) must divide block_steps ({block_steps})")
-    return sample_every
 
 
 def _progress_bar(total, initial, enabled, path_steps_per_block):
