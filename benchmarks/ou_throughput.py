@@ -13,14 +13,18 @@ the simulators' XLA options (``reflected_ou.xla_options``: 512-bit vectors where
 diffrax both with those and with XLA's defaults, the faster kept.
 
 Two drivers of the same steps are measured (``reflected_ou.noise``): the stationary estimator's block
-(up to 10 steps fused per loop, statistics of the state every sample_every = 10 steps, histogram
-included; on a CPU in tiles of at most 2048 replicas, ``reflected_ou.stationary.replica_tile``) and ``simulate_paths`` (any carry; the paths and the regulator U_1 as outputs).
+(up to 10 steps fused per loop, statistics of the state, histogram included, every sample_every
+steps: the estimator's default, 20 at dt = 0.01 for the paper's example,
+``reflected_ou.sampling_plan``; on a CPU in tiles of at most 2048 replicas,
+``reflected_ou.stationary.replica_tile``) and ``simulate_paths`` (any carry; the paths and the
+regulator U_1 as outputs).  The one-core kernels and floors take turns (``race``), so that a slow
+spell of the shared machine falls on all of them.
 
 Last line: a JSON object with steps_per_s, ratio_vs_floor, ratio_vs_diffrax (one core; the
 stationary estimator's block, projected scheme, the floor being the normals alone, diffrax in its
-fastest set-up), the same for the Lepingle scheme (its floor draws normals and Exp(1) variates), the
-``paths_api_*`` figures of simulate_paths, the ratio against diffrax's VirtualBrownianTree, and the
-``all_cores_*`` figures.
+fastest set-up), the same at sample_every = 10 (``sample_every_10_*``), the same for the Lepingle
+scheme (its floor draws normals and Exp(1) variates), the ``paths_api_*`` figures of
+simulate_paths, the ratio against diffrax's VirtualBrownianTree, and the ``all_cores_*`` figures.
 """
 import os
 import sys
@@ -43,23 +47,32 @@ import jax.numpy as jnp
 
 from reflected_ou import Params
 from reflected_ou.drift import limit_drift
-from reflected_ou.noise import block_words, segment_variates
+from reflected_ou.noise import block_words, fused_segment, segment_variates
+from reflected_ou.sampling_plan import default_sample_every
 from reflected_ou.simulate import simulate_paths
 from reflected_ou.xla_options import SIMULATOR_COMPILER_OPTIONS
 
 
-#: The stationary estimator's default sampling interval: steps fused per loop, statistics after each.
-SAMPLE_EVERY = 10
+#: Timed runs of each kernel; the kernels take turns, so a slow spell of the shared machine hits all.
+REPEATS = 7
+
+
+def race(runs, repeats=REPEATS):
+    """Best wall time of each zero-argument function in ``runs`` (a dict), timed in turns: each is
+    compiled and warmed up, then every round times each once."""
+    for run in runs.values():
+        run()
+    best = {name: float("inf") for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
 
 
 def best_time(function, repeats=5):
-    function()  # compile and warm up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return race({"": function}, repeats)[""]
 
 
 @partial(jax.jit, static_argnames=("steps", "paths", "exponential", "dtype", "per_loop"),
@@ -79,17 +92,16 @@ def draw_variates(key, steps, paths, exponential, dtype, per_loop=1):
     return jax.lax.scan(some, jnp.zeros(paths, dtype), jnp.arange(0, steps, per_loop, dtype=jnp.uint32))[0]
 
 
-def floor_rate(steps, paths, exponential, dtype):
-    """Variates per second of the fastest floor: one step per loop, or as many as the simulator fuses."""
-    rates = [paths * steps / best_time(lambda: draw_variates(jax.random.key(1), steps, paths, exponential, dtype,
-                                                             per_loop).block_until_ready())
-             for per_loop in (1, SAMPLE_EVERY)]
-    return max(rates)
+def floor_runs(steps, paths, exponential, dtype, sample_every):
+    """The floor, one step per loop and as many as the simulator fuses (the faster counts)."""
+    return {per_loop: lambda per_loop=per_loop: draw_variates(jax.random.key(1), steps, paths, exponential, dtype,
+                                                              per_loop).block_until_ready()
+            for per_loop in sorted({1, fused_segment(sample_every, dtype)})}
 
 
-def stationary_block_rate(params, paths, steps, dt, dtype, scheme, sharding=None):
-    """Path-steps per second of one block of the stationary estimator (fused driver, statistics
-    and histogram included)."""
+def stationary_block_run(params, paths, steps, dt, dtype, scheme, sample_every, sharding=None):
+    """One block of the stationary estimator (fused driver, statistics and histogram included), as a
+    zero-argument function."""
     from reflected_ou.box import default_box
     from reflected_ou.noise import complex_dtype
     from reflected_ou.stationary import _advance_block
@@ -105,10 +117,16 @@ def stationary_block_rate(params, paths, steps, dt, dtype, scheme, sharding=None
     mesh = sharding.mesh if sharding is not None else None  # None: the first device alone
 
     def run():
-        return _advance_block(key, coefficients, state, ids, 0, jnp.asarray(dt, dtype), steps, SAMPLE_EVERY, scheme,
+        return _advance_block(key, coefficients, state, ids, 0, jnp.asarray(dt, dtype), steps, sample_every, scheme,
                               bins_M1, bins_12, mesh)[0].block_until_ready()
 
-    return paths * steps / best_time(run)
+    return run
+
+
+def stationary_block_rate(params, paths, steps, dt, dtype, scheme, sample_every, sharding=None):
+    """Path-steps per second of one block of the stationary estimator."""
+    return paths * steps / best_time(stationary_block_run(params, paths, steps, dt, dtype, scheme, sample_every,
+                                                          sharding))
 
 
 def diffrax_rate(params, paths, steps, dt, dtype, path="unsafe", sharding=None):
@@ -148,7 +166,8 @@ def all_cores_figures(args, params, dt, dtype):
 
     shardings = {"one device": None,
                  "sharded": NamedSharding(Mesh(jax.devices(), ("replica",)), PartitionSpec("replica"))}
-    ours = {name: stationary_block_rate(params, args.paths, args.steps, dt, dtype, "projected", sharding)
+    sample_every = default_sample_every(params, dt)
+    ours = {name: stationary_block_rate(params, args.paths, args.steps, dt, dtype, "projected", sample_every, sharding)
             for name, sharding in shardings.items()}
     theirs = {name: diffrax_rate(params, args.diffrax_paths or args.paths, args.steps, dt, dtype, "unsafe", sharding)
               for name, sharding in shardings.items()}
@@ -186,15 +205,24 @@ def main():
     path_steps = args.paths * args.steps
     figures = {"device": str(jax.devices()[0]), "cores": len(os.sched_getaffinity(0)) if ALL_CPUS else None, "dtype": jnp.dtype(dtype).name,
                "paths": args.paths, "steps": args.steps, "compiler_options": SIMULATOR_COMPILER_OPTIONS}
-    paths_api, streaming = {}, {}
+    sample_every = default_sample_every(params, dt)  # the estimator's default at this dt
+    runs = {}
     for scheme in ("projected", "lepingle"):
-        seconds = best_time(lambda: simulate_paths(params, key=1, dt=dt, n_steps=args.steps, paths=args.paths,
-                                                   save_every=args.steps, scheme=scheme, dtype=dtype)
-                            .y_M1.block_until_ready())
-        paths_api[scheme] = path_steps / seconds
-        streaming[scheme] = stationary_block_rate(params, args.paths, args.steps, dt, dtype, scheme)
-    floor_normals = floor_rate(args.steps, args.paths, False, dtype)
-    floor_both = floor_rate(args.steps, args.paths, True, dtype)
+        runs[("paths", scheme)] = lambda scheme=scheme: simulate_paths(
+            params, key=1, dt=dt, n_steps=args.steps, paths=args.paths, save_every=args.steps, scheme=scheme,
+            dtype=dtype).y_M1.block_until_ready()
+        runs[("estimator", scheme)] = stationary_block_run(params, args.paths, args.steps, dt, dtype, scheme,
+                                                           sample_every)
+    runs[("estimator", "projected, every 10")] = stationary_block_run(params, args.paths, args.steps, dt, dtype,
+                                                                      "projected", 10)
+    for exponential in (False, True):
+        for per_loop, run in floor_runs(args.steps, args.paths, exponential, dtype, sample_every).items():
+            runs[("floor", exponential, per_loop)] = run
+    rates = {name: path_steps / seconds for name, seconds in race(runs).items()}
+    paths_api = {scheme: rates[("paths", scheme)] for scheme in ("projected", "lepingle")}
+    streaming = {scheme: rates[("estimator", scheme)] for scheme in ("projected", "lepingle")}
+    floor_normals, floor_both = (max(rate for name, rate in rates.items() if name[:2] == ("floor", exponential))
+                                 for exponential in (False, True))
     diffrax_paths = args.diffrax_paths or args.paths
     diffrax = diffrax_rate(params, diffrax_paths, args.steps, dt, dtype, "unsafe")
     diffrax_tree = diffrax_rate(params, max(1, diffrax_paths // 64), args.steps, dt, dtype, "tree")
@@ -208,9 +236,14 @@ def main():
                        ("diffrax Euler, UnsafeBrownianPath (fastest)", diffrax),
                        ("diffrax Euler, VirtualBrownianTree (default)", diffrax_tree)]:
         print(f"{name:<58}{rate:>14.4g}")
+    every_10 = rates[("estimator", "projected, every 10")]
+    print(f"{'stationary estimator block, projected, statistics every 10 steps':<58}{every_10:>14.4g}")
     figures.update(
+        sample_every=sample_every,
         steps_per_s=streaming["projected"],
         ratio_vs_floor=streaming["projected"] / floor_normals,
+        sample_every_10_steps_per_s=every_10,
+        sample_every_10_ratio_vs_floor=every_10 / floor_normals,
         ratio_vs_diffrax=streaming["projected"] / diffrax,
         lepingle_steps_per_s=streaming["lepingle"],
         lepingle_ratio_vs_its_floor=streaming["lepingle"] / floor_both,
