@@ -15,7 +15,7 @@ import jax.numpy as jnp
 
 from reflected_ou.noise import as_key, scan_block
 from reflected_ou.schemes import get_scheme
-from reflected_ou.step import full_step, packed_limit_step
+from reflected_ou.step import full_step, packed_limit_step, per_step_rates
 from reflected_ou.validation import (check_dt, check_levels, check_params, check_positive_int,
                                      check_start, resolve_dtype)
 from reflected_ou.xla_options import SIMULATOR_COMPILER_OPTIONS
@@ -59,7 +59,8 @@ def _scan_saves(step, state, key, n_paths, n_saves, save_every, scheme, dtype):
          compiler_options=SIMULATOR_COMPILER_OPTIONS)
 def _limit_paths(key, coefficients, y_M1, y_12, dt, n_saves, save_every, scheme_name):
     scheme = get_scheme(scheme_name)
-    step = jax.vmap(lambda s, z, e: packed_limit_step(s, z, e, coefficients, dt, scheme))  # s = Y_M1 + i Y_12
+    rates = per_step_rates(coefficients, dt)
+    step = jax.vmap(lambda s, z, e: packed_limit_step(s, z, e, rates, dt, scheme))  # s = Y_M1 + i Y_12
     packed, regulator = _scan_saves(step, jax.lax.complex(y_M1, y_12), key, y_M1.shape[0], n_saves, save_every,
                                     scheme, y_M1.dtype)
     return jnp.real(packed), jnp.imag(packed), regulator

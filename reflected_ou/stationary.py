@@ -34,7 +34,7 @@ from reflected_ou.noise import complex_dtype, largest_divisor, sweep_block
 from reflected_ou.params import Params, check_finite_non_negative, check_positive_int
 from reflected_ou.sampling_plan import block_plan
 from reflected_ou.schemes import get_scheme
-from reflected_ou.step import packed_limit_step
+from reflected_ou.step import packed_limit_step, per_step_rates
 from reflected_ou.streaming import BatchMeans, FixedBins, Histogram, batch_of_block
 from reflected_ou.validation import check_dt, check_params, check_steps, resolve_dtype
 from reflected_ou.xla_options import SIMULATOR_COMPILER_OPTIONS
@@ -67,8 +67,8 @@ def _regulator_sum(start, final, sum_Y_12, mu_1, dt, sample_every):
 
 def _packed_limit_step(coefficients, dt, scheme):
     """One step of (3.9)-(3.10) on the packed state Y_M1 + i Y_12 (one array: one fused loop)."""
-    return lambda packed, normal, exponential: packed_limit_step(packed, normal, exponential, coefficients, dt,
-                                                                 scheme)[0]
+    rates = per_step_rates(coefficients, dt)
+    return lambda packed, normal, exponential: packed_limit_step(packed, normal, exponential, rates, dt, scheme)[0]
 
 
 def _block_on_device(key, coefficients, packed, replica_ids, block, dt, *, steps, sample_every, scheme_name,

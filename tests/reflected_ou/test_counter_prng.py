@@ -11,7 +11,7 @@ from reflected_ou.counter_prng import erfinv, exponential_from_bits, log_positiv
 from reflected_ou.noise import complex_dtype, fused_segment, scan_block, segment_variates, step_variates, sweep_block
 from reflected_ou.schemes import get_scheme
 from reflected_ou.stationary import _packed_limit_step
-from reflected_ou.step import LimitState, limit_step
+from reflected_ou.step import LimitState, limit_step, per_step_rates
 
 def test_threefry_is_bit_identical_to_jax():
     from jax.extend.random import threefry2x32_p
@@ -117,7 +117,7 @@ def test_sweep_and_generic_drivers_run_the_same_stream(scheme_name, sample_every
     start = LimitState(jnp.full(paths, -1.0), jnp.full(paths, 0.1))
 
     def generic(state, normal, exponential):
-        return limit_step(state, normal, exponential, coefficients, dt, scheme)[0], state.y_12
+        return limit_step(state, normal, exponential, per_step_rates(coefficients, dt), dt, scheme)[0], state.y_12
 
     final, before = scan_block(generic, start, key, ids, 4, steps, jnp.float64, scheme.NEEDS_EXPONENTIAL)
     packed = jax.lax.complex(start.y_M1, start.y_12).astype(complex_dtype(jnp.float64))

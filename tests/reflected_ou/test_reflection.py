@@ -40,7 +40,7 @@ def test_positive_part_is_the_bits_of_the_maximum_and_keeps_a_nan_in_the_end_poi
 @given(start=starts, drift=drifts, normal=normals, dt=steps, exponential=exponentials)
 def test_discrete_skorokhod_map(start, drift, normal, dt, exponential):
     """Projected step: Y <= 0, dU >= 0, dU > 0 only when Y lands on 0, identity when b <= 0."""
-    y, increment = (float(v) for v in reflected_idle_step(start, drift, dt, normal, exponential, projected))
+    y, increment = (float(v) for v in reflected_idle_step(start, drift * dt, dt, normal, exponential, projected))
     free_end = start + drift * dt + np.sqrt(2 * dt) * normal
     assert y <= 0.0 and increment >= 0.0
     if increment > 0:
@@ -54,7 +54,7 @@ def test_discrete_skorokhod_map(start, drift, normal, dt, exponential):
 @given(start=starts, drift=drifts, normal=normals, dt=steps, exponential=exponentials)
 def test_lepingle_bridge_map(start, drift, normal, dt, exponential):
     """Lepingle step: Y <= 0, dU >= projected dU >= 0, and dU = 0 iff the bridge maximum is <= 0."""
-    y, increment = (float(v) for v in reflected_idle_step(start, drift, dt, normal, exponential, lepingle))
+    y, increment = (float(v) for v in reflected_idle_step(start, drift * dt, dt, normal, exponential, lepingle))
     free_end = start + drift * dt + np.sqrt(2 * dt) * normal
     maximum = float(lepingle.bridge_maximum(start, free_end, dt, exponential))
     assert y <= 1e-12 * max(1.0, abs(free_end))

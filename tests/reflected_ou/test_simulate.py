@@ -10,11 +10,11 @@ from scipy import stats
 from scipy.special import factorial
 
 from reflected_ou import Params
-from reflected_ou.drift import idle_drift
+from reflected_ou.drift import idle_drift, limit_drift
 from reflected_ou.noise import scan_block
 from reflected_ou.schemes import get_scheme
 from reflected_ou.simulate import simulate_full, simulate_paths
-from reflected_ou.step import reflected_idle_step
+from reflected_ou.step import per_step_rates, reflected_idle_step
 
 EXAMPLE = Params.paper_example()
 
@@ -109,7 +109,7 @@ def _one_dimensional_time_average(beta, mu, dt, blocks, steps, paths):
     key, ids = jax.random.key(7), jnp.arange(paths)
 
     def one(x, normal, exponential):
-        x, _ = reflected_idle_step(x, idle_drift(x, 0.0, beta, mu), dt, normal, exponential, scheme)
+        x, _ = reflected_idle_step(x, idle_drift(x, 0.0, beta, mu) * dt, dt, normal, exponential, scheme)
         return x, (x, x * x)
 
     def block(x, b):
@@ -155,3 +155,17 @@ def test_the_largest_allowed_step_keeps_the_state_in_its_domain(scheme, dtype):
     assert full[..., -1, 0].max() <= 0.0
     with pytest.raises(ValueError, match=r"mu_1 \* dt <= 1 - 8 eps"):
         simulate_full(EXAMPLE, levels0, key=6, dt=np.nextafter(dt, 1.0), n_steps=4, dtype=dtype)
+
+
+def test_step_drift_increment_is_the_drift_at_rates_times_dt():
+    """limit_drift at (beta h, mu_1 h, mu_M h) is the drift (3.9)-(3.10) times h (linear in the rates),
+    to rounding: within 4 ulps of the sum of the absolute values of its terms."""
+    rng = np.random.default_rng(3)
+    y_M1, y_12 = -rng.exponential(3.0, 1000), rng.exponential(0.5, 1000)
+    coefficients, dt = Params.paper_example().limit_coefficients(), 0.01
+    increment = limit_drift(y_M1, y_12, *per_step_rates(coefficients, dt))
+    beta, mu_1, mu_M = coefficients
+    drift = limit_drift(y_M1, y_12, beta, mu_1, mu_M)
+    scales = (beta + mu_M * np.abs(y_M1) + mu_1 * y_12, mu_1 * y_12)
+    for got, exact, scale in zip(increment, drift, scales):
+        np.testing.assert_array_less(np.abs(got - exact * dt), 4 * np.finfo(float).eps * scale * dt + 1e-300)
