@@ -1,7 +1,8 @@
 """Pure Euler-Maruyama steps of the reflected diffusion, one step of (3.9)-(3.10) or (3.2)-(3.7).
 
 Each step freezes the drift at the start (``reflected_ou.drift``), moves the idle coordinate Y_M1
-freely by drift * dt + sqrt(2 dt) Z, and lets the reflection scheme (``reflected_ou.schemes``) turn
+freely by drift * dt + sqrt(2 dt) Z (the 2-D limit's drift * dt is the drift at the per-step rates,
+:func:`per_step_rates`), and lets the reflection scheme (``reflected_ou.schemes``) turn
 that free move into the regulator increment dU >= 0: Y_M1 <- free - dU <= 0, Y_12 <- Y_12 + dU.
 """
 from __future__ import annotations
