@@ -86,7 +86,8 @@ def _print_table(params, mc, grid):
         print(f"{identity.name:<36}{mc_cell:<30}{grid_cell:<20}{_format(identity.exact):<12}")
     if mc:
         print(f"\nMonte Carlo: {mc.paths} paths x T = {mc.horizon:g} after burn-in {mc.burn_in:g}, "
-              f"dt = {mc.dt:g}, scheme = {mc.scheme}; mass outside histogram box {mc.joint.outside_mass():.2e}")
+              f"dt = {mc.dt:g}, scheme = {mc.scheme}, statistics every {mc.sample_every} steps; "
+              f"mass outside histogram box {mc.joint.outside_mass():.2e}")
     if grid:
         print(f"grid: delta = {grid.coarse.delta:g} and {grid.fine.delta:g}; truncation mass {grid.truncation_mass:.2e}")
 

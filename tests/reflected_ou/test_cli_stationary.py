@@ -23,6 +23,7 @@ def test_stationary_both_methods_writes_json_and_png(tmp_path, capsys):
     assert png.stat().st_size > 10_000
     table = capsys.readouterr().out
     assert "E[(Y_M1+Y_12)(beta+mu_M Y_M1)] = 1" in table and "Monte Carlo" in table
+    assert "statistics every 10 steps" in table  # min(20, floor(1 / (2 mu_1 dt))) at dt = 0.02
 
 
 def test_stationary_grid_only_for_jsq(tmp_path):
