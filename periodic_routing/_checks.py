@@ -5,8 +5,10 @@ from typing import Sequence
 
 import numpy as np
 
-from reflected_ou.params import check_finite_positive as positive_real  # noqa: F401  (one copy of each check)
-from reflected_ou.params import check_positive_int as positive_int  # noqa: F401
+from reflected_ou.params import check_finite_positive as positive_real  # one copy of each check
+from reflected_ou.params import check_positive_int as positive_int
+
+__all__ = ["positive_real", "positive_int", "positive_vector", "integer_vector", "weights", "checked_sampler"]
 
 
 def positive_vector(name: str, values: Sequence[float]) -> np.ndarray:
