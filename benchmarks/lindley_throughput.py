@@ -6,7 +6,7 @@ at one queue; for ciw it is one customer served at one of the two queues.  Both 
 against the GI/M/1 closed form E W = sigma/(mu (1 - sigma)), Var W = sigma (2 - sigma)/(mu (1 - sigma))^2,
 sigma = (lam/(lam + mu (1 - sigma)))^2 (a queue sees Gamma(2, lam) gaps).
 
-    python benchmarks/lindley_throughput.py [--jobs 262144] [--replicas 128] [--workers N] [--ciw-horizon 10000]
+    python benchmarks/lindley_throughput.py [--horizon 262144] [--replicas 128] [--workers N] [--ciw-horizon 10000]
 
 simulate_waits runs with its usual statistics (mean, variance, batch means) and, for the headline figure,
 without the histogram/quantiles (hist_bins=0, as the earlier benchmark did); the same run with the
@@ -52,7 +52,7 @@ def time_simulate(repeats, seed0, **kw):
         t, c = time.perf_counter(), time.process_time()
         r = simulate_waits(pol, svc, LAM, 1, seed=seed0 + rep, progress=False, **kw)
         dt, cpu = time.perf_counter() - t, time.process_time() - c
-        steps = (r.n_jobs + r.burn_in) * 2 * r.replicas
+        steps = (r.horizon + r.burn_in) * 2 * r.replicas
         if steps / dt > best:
             best, best_cpu = steps / dt, cpu / dt
         results.append(r)
@@ -103,7 +103,7 @@ def run_ciw(horizon, seeds):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--jobs", type=int, default=1 << 18, help="jobs per lane after burn-in (burn-in adds 1/4)")
+    ap.add_argument("--horizon", type=int, default=1 << 18, help="jobs per lane after burn-in (burn-in adds 1/4)")
     ap.add_argument("--replicas", type=int, default=128, help="lanes per queue class (2 classes)")
     ap.add_argument("--workers", type=int, default=None, help="threads (default: one per available core)")
     ap.add_argument("--repeats", type=int, default=3)
@@ -111,7 +111,7 @@ def main():
     args = ap.parse_args()
 
     exact_mean, exact_var = exact_gim1(LAM, MU)
-    kw = dict(n_jobs=args.jobs, replicas=args.replicas, hist_bins=0, quantiles=(), workers=args.workers)
+    kw = dict(horizon=args.horizon, replicas=args.replicas, hist_bins=0, quantiles=(), workers=args.workers)
     n_workers = args.workers or lindley_mod._available_cores()
     out = {"model": "Poisson(1.6) -> Cycle -> 2 x exp(mu=1) queues (E2/M/1, load 0.8)", "workers": n_workers,
            "cores": os.cpu_count(), "load_avg_1min": os.getloadavg()[0]}
@@ -125,7 +125,7 @@ def main():
     sim_se = float(math.sqrt(sum(r.mean_stderr ** 2 for r in allr)) / len(allr))
     sim_var = float(np.mean([r.variance for r in allr]))
     sim_var_se = float(math.sqrt(sum(r.variance_stderr ** 2 for r in allr)) / len(allr))
-    steps = (runs[0].n_jobs + runs[0].burn_in) * 2 * runs[0].replicas
+    steps = (runs[0].horizon + runs[0].burn_in) * 2 * runs[0].replicas
     out.update({"steps_per_s": best, "steps_per_run": steps, "histograms": False, "cpu_per_wall": cpu_wall,
                 "steps_per_s_1_thread": best1, "steps_per_s_with_hist": best_h, "prng_floor_steps_per_s": floor,
                 "exact_mean_wait": exact_mean, "sim_mean_wait": sim_mean, "sim_stderr": sim_se,

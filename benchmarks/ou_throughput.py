@@ -2,7 +2,7 @@
 variates alone with the same PRNG, and (b) diffrax's Euler-Maruyama on the same OU without
 reflection.  All are measured in this run (the machine is shared: read the ratios).
 
-    python benchmarks/ou_throughput.py [--paths 4096] [--steps 2000] [--float64]
+    python benchmarks/ou_throughput.py [--replicas 4096] [--steps 2000] [--float64]
 
 The main figures are taken on ONE CORE: the process pins itself to one CPU before JAX starts, so
 neither side gets XLA's intra-op threads (unpinned, a single JAX device spreads our fused loops over
@@ -167,9 +167,9 @@ def all_cores_figures(args, params, dt, dtype):
     shardings = {"one device": None,
                  "sharded": NamedSharding(Mesh(jax.devices(), ("replica",)), PartitionSpec("replica"))}
     sample_every = default_sample_every(params, dt)
-    ours = {name: stationary_block_rate(params, args.paths, args.steps, dt, dtype, "projected", sample_every, sharding)
+    ours = {name: stationary_block_rate(params, args.replicas, args.steps, dt, dtype, "projected", sample_every, sharding)
             for name, sharding in shardings.items()}
-    theirs = {name: diffrax_rate(params, args.diffrax_paths or args.paths, args.steps, dt, dtype, "unsafe", sharding)
+    theirs = {name: diffrax_rate(params, args.diffrax_paths or args.replicas, args.steps, dt, dtype, "unsafe", sharding)
               for name, sharding in shardings.items()}
     return {"devices": len(jax.devices()), "ours": ours, "diffrax": theirs}
 
@@ -181,7 +181,7 @@ def run_all_cores(args):
     cpus = ALL_CPUS or list(range(os.cpu_count() or 1))
     env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={len(cpus)}",
                OU_THROUGHPUT_CPUS=",".join(map(str, cpus)))
-    command = [sys.executable, __file__, "--all-cores-child", "--paths", str(args.paths), "--steps", str(args.steps)]
+    command = [sys.executable, __file__, "--all-cores-child", "--replicas", str(args.replicas), "--steps", str(args.steps)]
     command += ["--float64"] if args.float64 else []
     command += ["--diffrax-paths", str(args.diffrax_paths)] if args.diffrax_paths else []
     output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
@@ -190,7 +190,7 @@ def run_all_cores(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--paths", type=int, default=4096)
+    parser.add_argument("--replicas", type=int, default=4096)
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--diffrax-paths", type=int, default=None, help="default: --paths")
     parser.add_argument("--float64", action="store_true")
@@ -202,28 +202,28 @@ def main():
     if args.all_cores_child:
         print(json.dumps(all_cores_figures(args, params, dt, dtype)))
         return
-    path_steps = args.paths * args.steps
+    path_steps = args.replicas * args.steps
     figures = {"device": str(jax.devices()[0]), "cores": len(os.sched_getaffinity(0)) if ALL_CPUS else None, "dtype": jnp.dtype(dtype).name,
-               "paths": args.paths, "steps": args.steps, "compiler_options": SIMULATOR_COMPILER_OPTIONS}
+               "paths": args.replicas, "steps": args.steps, "compiler_options": SIMULATOR_COMPILER_OPTIONS}
     sample_every = default_sample_every(params, dt)  # the estimator's default at this dt
     runs = {}
     for scheme in ("projected", "lepingle"):
         runs[("paths", scheme)] = lambda scheme=scheme: simulate_paths(
-            params, key=1, dt=dt, n_steps=args.steps, paths=args.paths, save_every=args.steps, scheme=scheme,
+            params, seed=1, dt=dt, horizon=args.steps * dt, replicas=args.replicas, save_every=args.steps, scheme=scheme,
             dtype=dtype).y_M1.block_until_ready()
-        runs[("estimator", scheme)] = stationary_block_run(params, args.paths, args.steps, dt, dtype, scheme,
+        runs[("estimator", scheme)] = stationary_block_run(params, args.replicas, args.steps, dt, dtype, scheme,
                                                            sample_every)
-    runs[("estimator", "projected, every 10")] = stationary_block_run(params, args.paths, args.steps, dt, dtype,
+    runs[("estimator", "projected, every 10")] = stationary_block_run(params, args.replicas, args.steps, dt, dtype,
                                                                       "projected", 10)
     for exponential in (False, True):
-        for per_loop, run in floor_runs(args.steps, args.paths, exponential, dtype, sample_every).items():
+        for per_loop, run in floor_runs(args.steps, args.replicas, exponential, dtype, sample_every).items():
             runs[("floor", exponential, per_loop)] = run
     rates = {name: path_steps / seconds for name, seconds in race(runs).items()}
     paths_api = {scheme: rates[("paths", scheme)] for scheme in ("projected", "lepingle")}
     streaming = {scheme: rates[("estimator", scheme)] for scheme in ("projected", "lepingle")}
     floor_normals, floor_both = (max(rate for name, rate in rates.items() if name[:2] == ("floor", exponential))
                                  for exponential in (False, True))
-    diffrax_paths = args.diffrax_paths or args.paths
+    diffrax_paths = args.diffrax_paths or args.replicas
     diffrax = diffrax_rate(params, diffrax_paths, args.steps, dt, dtype, "unsafe")
     diffrax_tree = diffrax_rate(params, max(1, diffrax_paths // 64), args.steps, dt, dtype, "tree")
     print(f"one core; {'what':<48}{'path-steps/s':>14}")

@@ -45,7 +45,7 @@ print("PK errors:", fig["pk_err"])
 
 
 def single(law, arr, seed, **kw):
-    return simulate_waits(TypeWordPolicy((0,), (1,)), [law], 2.0, 1, arrivals=arr, n_jobs=1 << 17, replicas=8,
+    return simulate_waits(TypeWordPolicy((0,), (1,)), [law], 2.0, 1, arrivals=arr, horizon=1 << 17, replicas=8,
                           seed=seed, progress=False, **kw)
 
 
@@ -61,7 +61,7 @@ for name, law, ref, seed in (("mm1", sv.exponential(3.0), mm1, 5), ("md1", sv.de
                "mean_rel_se": s.mean_stderr / ref.mean}
 hx = sv.hyperexponential([0.4, 0.6], [0.8, 3.0])
 lat = D.dgi1(1.0, hx)
-s = simulate_waits(TypeWordPolicy((0,), (1,)), [hx], 1.0, 1, arrivals=arrivals.deterministic(), n_jobs=1 << 17,
+s = simulate_waits(TypeWordPolicy((0,), (1,)), [hx], 1.0, 1, arrivals=arrivals.deterministic(), horizon=1 << 17,
                    replicas=8, seed=3, quantiles=(), hist_bins=0, progress=False)
 z["d_h2_1_lattice"] = {"mean": (s.mean - lat.mean) / s.mean_stderr, "lattice_mean": lat.mean,
                        "lattice_err": lat.error}
@@ -87,7 +87,7 @@ for name, svc in LAWS.items():
           f"{'by necklace 11122 / 11212':>28} {'Bernoulli sim':>14} {'s.e.':>7}")
     rows = []
     for k in KS:
-        res = [simulate_waits(pol, svc, LAM, k, n_jobs=1 << (17 if k == 1 else 15), replicas=8, seed=100 + k,
+        res = [simulate_waits(pol, svc, LAM, k, horizon=1 << (17 if k == 1 else 15), replicas=8, seed=100 + k,
                               hist_bins=0, quantiles=(), progress=False) for pol in class_policies(P)]
         means = np.array([r.mean for r in res])
         hi, lo = int(means.argmax()), int(means.argmin())
@@ -95,7 +95,7 @@ for name, svc in LAWS.items():
         neck = {}
         for pol, r in zip(class_policies(P), res):
             neck.setdefault(necklace(pol.word), r.mean)
-        b = simulate_waits(BernoulliPolicy(np.asarray(P) / 5), svc, LAM, k, n_jobs=1 << 15, replicas=8,
+        b = simulate_waits(BernoulliPolicy(np.asarray(P) / 5), svc, LAM, k, horizon=1 << 15, replicas=8,
                            seed=200 + k, hist_bins=0, quantiles=(), progress=False)
         row = {"k": k, "min": means.min(), "max": means.max(), "se": max(r.mean_stderr for r in res),
                "spread": means.max() - means.min(), "spread_se": d.std(ddof=1) / math.sqrt(d.size),
@@ -112,21 +112,21 @@ F = L.limit_cdf(P, LAWS["exp"], LAM)
 pol = balanced_policy(P)
 ks_d, pw, var = {}, {}, {}
 for k in (1, 2, 4, 8, 16, 32, 64):
-    r = simulate_waits(pol, LAWS["exp"], LAM, k, n_jobs=1 << 16, replicas=8, seed=21, hist_bins=2000, quantiles=(),
+    r = simulate_waits(pol, LAWS["exp"], LAM, k, horizon=1 << 16, replicas=8, seed=21, hist_bins=2000, quantiles=(),
                        progress=False)
     ks_d[k] = r.ks_distance(F)
     var[k] = (r.variance, r.variance_stderr)
-    rd = simulate_waits(pol, LAWS["det"], LAM, k, n_jobs=1 << 15, replicas=8, seed=22, hist_bins=200, quantiles=(),
+    rd = simulate_waits(pol, LAWS["det"], LAM, k, horizon=1 << 15, replicas=8, seed=22, hist_bins=200, quantiles=(),
                         progress=False)
     pw[k] = 1.0 - rd.cdf[0]
 Fe = L.limit_cdf(P, [sv.erlang(2, 3.0), sv.erlang(2, 1.0)], LAM)
-fig["ks_erlang2"] = {k: simulate_waits(pol, [sv.erlang(2, 3.0), sv.erlang(2, 1.0)], LAM, k, n_jobs=1 << 15, replicas=8,
+fig["ks_erlang2"] = {k: simulate_waits(pol, [sv.erlang(2, 3.0), sv.erlang(2, 1.0)], LAM, k, horizon=1 << 15, replicas=8,
                                        seed=23, hist_bins=1000, quantiles=(), progress=False).ks_distance(Fe)
                      for k in (1, 2, 4, 8, 16, 32)}
 print("Theorem 2, Erlang-2 service (lattice limit CDF):", {k: round(v, 5) for k, v in fig["ks_erlang2"].items()})
 case3 = {}
 for k in (1, 4, 32):
-    r = simulate_waits(pol, LAWS["exp"], LAM, k, arrivals=arrivals.deterministic(), n_jobs=1 << 15, replicas=8,
+    r = simulate_waits(pol, LAWS["exp"], LAM, k, arrivals=arrivals.deterministic(), horizon=1 << 15, replicas=8,
                        seed=30 + k, hist_bins=0, quantiles=(), progress=False)
     case3[k] = (r.mean, r.mean_stderr)
 fig["case3_exp"] = case3

@@ -1,7 +1,7 @@
 """Long-run accuracy of the stationary estimator: exact identities and E[Y_12] against the grid, for
 the paper's example and homogeneous JSQ (beta = 1).
 
-    python benchmarks/stationary_accuracy.py [--horizon 4000] [--paths 1024] [--dt 0.005]
+    python benchmarks/stationary_accuracy.py [--horizon 4000] [--replicas 1024] [--dt 0.005]
 
 Last line: JSON with, per case, the identity errors and standard errors and the relative error of
 E[Y_12] with its standard error.
@@ -19,14 +19,14 @@ from reflected_ou.stationary import estimate_stationary
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--horizon", type=float, default=4000.0)
-    parser.add_argument("--paths", type=int, default=1024)
+    parser.add_argument("--replicas", type=int, default=1024)
     parser.add_argument("--dt", type=float, default=0.005)
     args = parser.parse_args()
     jax.config.update("jax_enable_x64", True)
     figures = {}
     for name, params in (("paper_example", Params.paper_example()), ("jsq_beta_1", Params.homogeneous(1.0))):
         grid = solve_grid(params, 0.05)
-        run = estimate_stationary(params, seed=101, dt=args.dt, burn_in=50, horizon=args.horizon, paths=args.paths,
+        run = estimate_stationary(params, seed=101, dt=args.dt, burn_in=50, horizon=args.horizon, replicas=args.replicas,
                                   dtype="float32", progress=True)
         reference = grid.moments["Y_12"]
         case = {
@@ -45,7 +45,7 @@ def main():
         for row in case["identities"]:
             print(f"  {row['name']:<38} {row['estimate']:+.6f} +- {row['stderr']:.6f} (exact {row['exact']:+g}, "
                   f"z = {row['z']:+.2f})")
-    figures.update(dt=args.dt, horizon=args.horizon, paths=args.paths)
+    figures.update(dt=args.dt, horizon=args.horizon, replicas=args.replicas)
     print(json.dumps(figures))
 
 

@@ -1,7 +1,7 @@
 """Weak-order table of the two reflection schemes: error of E[Y_12] against the grid reference as h
 halves (homogeneous JSQ, beta = 1, by default).
 
-    python benchmarks/weak_order.py [--steps 0.2 0.1 0.05 0.025] [--horizon 5000] [--paths 1024]
+    python benchmarks/weak_order.py [--steps 0.2 0.1 0.05 0.025] [--horizon 5000] [--replicas 1024]
 
 Last line: JSON with the errors, standard errors and successive ratios per scheme.
 """
@@ -20,7 +20,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=float, nargs="+", default=[0.2, 0.1, 0.05, 0.025])
     parser.add_argument("--horizon", type=float, default=5000.0)
-    parser.add_argument("--paths", type=int, default=1024)
+    parser.add_argument("--replicas", type=int, default=1024)
     parser.add_argument("--beta", type=float, default=1.0)
     parser.add_argument("--paper-example", action="store_true", help="use the paper's example instead of JSQ")
     args = parser.parse_args()
@@ -33,7 +33,7 @@ def main():
     for scheme in ("lepingle", "projected"):
         errors, stderrs = [], []
         for h in args.steps:
-            run = estimate_stationary(params, seed=21, dt=h, burn_in=20, horizon=args.horizon, paths=args.paths,
+            run = estimate_stationary(params, seed=21, dt=h, burn_in=20, horizon=args.horizon, replicas=args.replicas,
                                       scheme=scheme, dtype="float32", block_steps=int(round(10 / h)), progress=False)
             errors.append(run.mean["Y_12"] - reference)
             stderrs.append(run.stderr["Y_12"])

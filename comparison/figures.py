@@ -26,11 +26,11 @@ def start_with_idle(system: System, params: Params, idle_scaled=(-1.0, None)) ->
     return q
 
 
-def figure_3_1(params: Params, ns, path: str, *, seed: int = 0, t_max: float = 10.0, dt: float = 0.01) -> str:
+def figure_3_1(params: Params, ns, path: str, *, seed: int = 0, horizon: float = 10.0, dt: float = 0.01) -> str:
     fig, ax = plt.subplots(figsize=(7, 4))
     for n in ns:
         system = System.from_params(params, n)
-        paths = simulate_paths(system, "sa-jsq", seed=seed, t_max=t_max, dt=dt, initial=start_with_idle(system, params))
+        paths = simulate_paths(system, "sa-jsq", seed=seed, horizon=horizon, dt=dt, initial=start_with_idle(system, params))
         ax.plot(paths.times, paths.scaled[0, :, 0, 0], lw=0.8, label=f"n = {n}")
     ax.set_xlabel("t")
     ax.set_ylabel(r"$Y_{1,1}^{(n)}(t)$")
@@ -58,7 +58,7 @@ def decay_3_8(t, mu_j, levels0):
     return np.exp(-mu_j * t) * sum((mu_j * t) ** k / math.factorial(k) * y for k, y in enumerate(levels0))
 
 
-def figure_3_2(params: Params, path: str, *, n: int = 700, seed: int = 0, t_max: float = 10.0, dt: float = 0.01) -> str:
+def figure_3_2(params: Params, path: str, *, n: int = 700, seed: int = 0, horizon: float = 10.0, dt: float = 0.01) -> str:
     """Y_ji^(n) at n = 700 from a state with queues, beside a reflected-OU path from the same
     (Y_M1, Y_12)(0) and the deterministic decay (3.8) of Y_22, Y_13, Y_23 (Theorem 3.2)."""
     from reflected_ou.simulate import simulate_paths as diffusion_paths
@@ -66,9 +66,9 @@ def figure_3_2(params: Params, path: str, *, n: int = 700, seed: int = 0, t_max:
     system = System.from_params(params, n)
     y0 = {(1, 2): 1.0, (2, 2): 1.0, (1, 3): 0.5, (2, 3): 0.5}
     start = queued_start(system, y0)
-    paths = simulate_paths(system, "sa-jsq", seed=seed, t_max=t_max, dt=dt, initial=start)
+    paths = simulate_paths(system, "sa-jsq", seed=seed, horizon=horizon, dt=dt, initial=start)
     y = paths.scaled[0]
-    limit = diffusion_paths(params, key=seed, dt=dt / 10, n_steps=int(round(t_max / dt)) * 10, save_every=10,
+    limit = diffusion_paths(params, seed=seed, dt=dt / 10, horizon=horizon, save_every=10,
                             y0=(0.0, float(y[0, 0, 1])))
     t = paths.times
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))

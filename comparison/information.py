@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from reflected_ou.params import check_positive_int
+from rou_common.checks import check_positive_int
 
 #: Largest truncation K tried before giving up (raise).
 MAX_LEVELS = 1024

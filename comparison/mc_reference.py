@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from reflected_ou.box import Box, default_box
-from reflected_ou.params import Params, check_finite_positive
+from reflected_ou.params import Params
+from rou_common.checks import check_finite_positive
 from reflected_ou.stationary import estimate_stationary
 
 from .reference import PiecewiseLinearTail
@@ -86,7 +87,7 @@ def monte_carlo_tail(params: Params, *, dt: float = 0.005, horizon: float = 2000
     if count < 1 or abs(count * bin_width - high) > 1e-9 * high:
         raise ValueError(f"high must be a whole number of bin widths, got high = {high}, bin_width = {bin_width}")
     box = Box(default_box(params).y_M1_low, high)
-    result = estimate_stationary(params, seed=seed, dt=dt, burn_in=burn_in, horizon=horizon, paths=paths,
+    result = estimate_stationary(params, seed=seed, dt=dt, burn_in=burn_in, horizon=horizon, replicas=paths,
                                  scheme="lepingle", batches=batches, bins=(1, count), box=box, progress=progress)
     hist = result.hist_Y_12
     above = np.cumsum(hist.batch_counts[:, ::-1], axis=1)[:, ::-1][:, 1:]  # counts >= each edge (as Histogram.tail)

@@ -15,12 +15,12 @@ from .stein import SteinObserver
 
 @dataclass(frozen=True)
 class RunPlan:
-    """Run sizes: time units per replica (``horizon``), ``burn_in``, ``replicas``, ``n_batches``."""
+    """Run sizes: time units per replica (``horizon``), ``burn_in``, ``replicas``, ``batches``."""
 
     horizon: float = 100.0
     burn_in: float = 20.0
     replicas: int = 8
-    n_batches: int = 20
+    batches: int = 20
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,10 @@ def run_policy(params: Params, n: int, policy, plan: RunPlan, *, seed: int, kapp
     observers = []
     stein = None
     if kappa is not None:
-        stein = SteinObserver(system, beta=params.beta, kappa=kappa, replicas=plan.replicas, n_batches=plan.n_batches)
+        stein = SteinObserver(system, beta=params.beta, kappa=kappa, replicas=plan.replicas, batches=plan.batches)
         observers.append(stein)
     result = estimate_stationary(system, policy, seed=seed, burn_in=plan.burn_in, horizon=plan.horizon,
-                                 replicas=plan.replicas, n_batches=plan.n_batches, observers=observers,
+                                 replicas=plan.replicas, batches=plan.batches, observers=observers,
                                  initial=near_stationary_start(system, params), hist_ranges=hist_ranges,
                                  progress=progress)
     return StudyRun(n, system, result, stein)

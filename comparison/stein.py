@@ -142,7 +142,7 @@ class SteinObserver:
 
     names = TERMS + ("eps", "positive_part", "eps_minus_positive_part")
 
-    def __init__(self, system: System, *, beta: float, kappa: float, replicas: int, n_batches: int):
+    def __init__(self, system: System, *, beta: float, kappa: float, replicas: int, batches: int):
         from lyapunov import f_star, f_star_derivatives
 
         self.system = system
@@ -150,7 +150,7 @@ class SteinObserver:
         self.kappa = kappa
         self.f = lambda x: f_star(x, **coefficients)
         self.gradient = lambda x: f_star_derivatives(x, **coefficients).gradient
-        self.stats = BatchMeans(self.names, replicas, n_batches)
+        self.stats = BatchMeans(self.names, replicas, batches)
 
     def add(self, batch: int, samples: np.ndarray, weight: float) -> None:
         levels = np.moveaxis(np.asarray(samples), 0, 1)[..., :3]  # (R, S, M, 3)

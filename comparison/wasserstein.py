@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reflected_ou.params import check_finite_positive, check_positive_int
+from rou_common.checks import check_finite_positive, check_positive_int
 
 from .reference import PiecewiseLinearTail
 

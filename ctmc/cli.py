@@ -29,7 +29,7 @@ def register(subparsers) -> None:
     parser.add_argument("--arrival-rate", type=float, help="total arrival rate L (with --servers)")
     parser.add_argument("--policy", default="sa-jsq", help=f"one of {', '.join(POLICY_NAMES)} or power-of-<d>")
     parser.add_argument("--d", type=int, default=2, help="samples of power-of-d (default 2)")
-    parser.add_argument("--time", type=float, default=1000.0, help="horizon per replica after burn-in")
+    parser.add_argument("--horizon", type=float, default=1000.0, help="time per replica after the burn-in (default 1000)")
     parser.add_argument("--burn-in", type=float, default=50.0, help="burn-in time per replica")
     parser.add_argument("--replicas", type=int, default=8, help="independent replicas")
     parser.add_argument("--batches", type=int, default=20, help="batches per replica (batch means)")
@@ -81,8 +81,8 @@ def run(args) -> int:
     else:
         from .stationary import estimate_stationary
 
-        result = estimate_stationary(system, policy, seed=args.seed, burn_in=args.burn_in, horizon=args.time,
-                                     replicas=args.replicas, n_batches=args.batches,
+        result = estimate_stationary(system, policy, seed=args.seed, burn_in=args.burn_in, horizon=args.horizon,
+                                     replicas=args.replicas, batches=args.batches,
                                      progress=not args.no_progress)
         metrics = result.metrics()
         mean, stderr = metrics["mean"], metrics["stderr"]

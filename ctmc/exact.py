@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from reflected_ou.params import check_positive_int
+from rou_common.checks import check_positive_int
 
 from .policies import Policy, SystemArrays
 from .simulate import resolve_policy

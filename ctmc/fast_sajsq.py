@@ -59,8 +59,9 @@ import numpy as np
 from jax import lax
 
 from reflected_ou.counter_prng import threefry2x32  # the hash, written once (also the OU noise)
-from reflected_ou.params import check_positive_int
+from reflected_ou.noise import as_key
 from reflected_ou.xla_options import SIMULATOR_COMPILER_OPTIONS
+from rou_common.checks import check_positive_int
 
 from .state import check_occupancy, check_replica_axis
 from .system import System
@@ -362,7 +363,7 @@ def simulate_sajsq(system: System, *, seed: int, replicas: int, blocks: int, ste
     replicas, blocks, steps = (check_positive_int(name, value) for name, value in
                                (("replicas", replicas), ("blocks", blocks), ("steps", steps)))
     levels, max_levels = check_positive_int("levels", levels), check_positive_int("max_levels", max_levels)
-    key = jax.random.key(seed)
+    key = as_key(seed)
     ids = jnp.arange(replicas, dtype=jnp.int32)
     pools = system.pools
     q = np.zeros((replicas, pools, levels), np.int32)

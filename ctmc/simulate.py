@@ -15,7 +15,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from reflected_ou.params import check_finite_positive, check_positive_int
+from reflected_ou.noise import as_key
+from rou_common.checks import check_finite_positive, check_positive_int
 
 from .dynamics import reduced_observation, step_observables, uniformised_step
 from .policies import Policy, SystemArrays, make_policy
@@ -156,23 +157,26 @@ def start_levels(policy: Policy, levels: int | None, initial=None) -> int:
     return check_positive_int("levels", levels)  # the max queue K (2.7, True and "3" were accepted)
 
 
-def simulate_paths(system: System, policy, *, seed: int, t_max: float, dt: float, replicas: int = 1,
+def simulate_paths(system: System, policy, *, seed: int, horizon: float, dt: float, replicas: int = 1,
                    initial=None, levels: int | None = None, max_levels: int = DEFAULT_MAX_LEVELS,
                    dtype=None) -> PathResult:
-    """Exact CTMC paths sampled at t = 0, dt, ..., t_max (Poisson clock of the uniformised chain)."""
+    """Exact CTMC paths sampled at t = 0, dt, ..., horizon (Poisson clock of the uniformised chain).
+
+    ``seed`` an integer >= 0 or a JAX key; ``horizon`` a positive multiple of the sampling interval ``dt``;
+    ``replicas`` independent paths from ``initial`` (default: the empty system).
+    """
     policy = resolve_policy(policy)
     policy.validate(system)
-    seed = check_positive_int("seed", seed, minimum=0)
     max_levels = check_positive_int("max_levels", max_levels)
-    t_max = check_finite_positive("t_max", t_max)
+    horizon = check_finite_positive("horizon", horizon)
     dt = check_finite_positive("dt", dt)
     replicas = check_positive_int("replicas", replicas)
-    n_grid = int(round(t_max / dt))
-    if n_grid < 1 or abs(n_grid * dt - t_max) > 1e-9 * t_max:
-        raise ValueError(f"t_max must be a positive multiple of dt, got t_max = {t_max}, dt = {dt}")
+    n_grid = int(round(horizon / dt))
+    if n_grid < 1 or abs(n_grid * dt - horizon) > 1e-9 * horizon:
+        raise ValueError(f"horizon must be a positive multiple of dt, got horizon = {horizon}, dt = {dt}")
     arrays = SystemArrays.of(system, dtype)
     k = start_levels(policy, levels, initial)
-    key = jax.random.key(seed)
+    key = as_key(seed)
     while True:
         q0 = initial_state(system, policy, replicas, k, initial)
         states, overflow = _run_paths(policy, n_grid, arrays, jnp.asarray(system.uniformisation_rate, arrays.speeds.dtype),

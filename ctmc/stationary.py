@@ -18,8 +18,9 @@ import jax.numpy as jnp
 import numpy as np
 from tqdm.auto import tqdm
 
-from reflected_ou.params import check_finite_non_negative, check_finite_positive, check_positive_int
+from reflected_ou.noise import as_key
 from reflected_ou.streaming import BatchMeans, FixedBins, Histogram, batch_of_block
+from rou_common.checks import check_finite_non_negative, check_finite_positive, check_positive_int, check_seed
 
 from .dynamics import observable_names
 from .policies import SystemArrays
@@ -187,26 +188,26 @@ class StationaryResult:
         return value - self.system.arrival_rate, err
 
 
-def _block_plan(system: System, horizon: float, burn_in: float, n_batches: int, block_steps, sample_every):
+def _block_plan(system: System, horizon: float, burn_in: float, batches: int, block_steps, sample_every):
     rate = system.uniformisation_rate
     horizon_steps = max(1, math.ceil(horizon * rate))
     if sample_every is None:
         sample_every = max(1, round(DEFAULT_SAMPLE_DT * rate))
     sample_every = check_positive_int("sample_every", sample_every)
     if block_steps is None:
-        block_steps = min(MAX_BLOCK_STEPS, max(1, horizon_steps // n_batches))
+        block_steps = min(MAX_BLOCK_STEPS, max(1, horizon_steps // batches))
         sample_every = max(sample_every, math.ceil(block_steps / MAX_SAMPLES_PER_BLOCK))
         block_steps = max(sample_every, (block_steps // sample_every) * sample_every)
     block_steps = check_positive_int("block_steps", block_steps)
     if block_steps % sample_every:
         raise ValueError(f"block_steps ({block_steps}) must be a multiple of sample_every ({sample_every})")
-    n_blocks = max(n_batches, math.ceil(horizon_steps / block_steps))
-    n_burn = math.ceil(burn_in * rate / block_steps) if burn_in > 0 else 0
-    return block_steps, sample_every, n_blocks, n_burn
+    blocks = max(batches, math.ceil(horizon_steps / block_steps))
+    burn_blocks = math.ceil(burn_in * rate / block_steps) if burn_in > 0 else 0
+    return block_steps, sample_every, blocks, burn_blocks
 
 
-def estimate_stationary(system: System, policy, *, seed: int, burn_in: float, horizon: float,
-                        replicas: int = 8, n_batches: int = 20, levels: int | None = None,
+def estimate_stationary(system: System, policy, *, seed: int = 0, burn_in: float = 50.0, horizon: float = 1000.0,
+                        replicas: int = 8, batches: int = 20, levels: int | None = None,
                         max_levels: int = DEFAULT_MAX_LEVELS, block_steps: int | None = None,
                         sample_every: int | None = None, hist_ranges: Mapping | None = None,
                         observers: Sequence[SampleObserver] = (), initial=None, dtype=None,
@@ -215,37 +216,37 @@ def estimate_stationary(system: System, policy, *, seed: int, burn_in: float, ho
 
     Each of ``replicas`` independent copies starts from ``initial`` (default: empty), runs ``burn_in``
     time units unrecorded and then ``horizon`` time units (rounded up to whole blocks) cut into
-    ``n_batches`` batches for the batch-means errors.  K starts at ``levels`` and doubles (the block
+    ``batches`` batches for the batch-means errors.  K starts at ``levels`` and doubles (the block
     is recomputed) whenever a replica would overflow, up to ``max_levels`` (then ValueError).
     """
     policy = resolve_policy(policy)
     policy.validate(system)
     horizon = check_finite_positive("horizon", horizon)
     burn_in = check_finite_non_negative("burn_in", burn_in)
-    seed = check_positive_int("seed", seed, minimum=0)
+    seed = check_seed(seed)
     max_levels = check_positive_int("max_levels", max_levels)
     replicas = check_positive_int("replicas", replicas)
-    n_batches = check_positive_int("n_batches", n_batches, minimum=1)
-    if replicas * n_batches < 2:
-        raise ValueError("need replicas * n_batches >= 2 for a standard error")
-    block_steps, sample_every, n_blocks, n_burn = _block_plan(
-        system, horizon, burn_in, n_batches, block_steps, sample_every)
+    batches = check_positive_int("batches", batches, minimum=1)
+    if replicas * batches < 2:
+        raise ValueError("need replicas * batches >= 2 for a standard error")
+    block_steps, sample_every, blocks, burn_blocks = _block_plan(
+        system, horizon, burn_in, batches, block_steps, sample_every)
     k = start_levels(policy, levels, initial)
     q = jnp.asarray(initial_state(system, policy, replicas, k, initial))
     arrays = SystemArrays.of(system, dtype)
     rate = system.uniformisation_rate
     total_rate = jnp.asarray(rate, arrays.speeds.dtype)
-    key = jax.random.key(seed)
+    key = as_key(seed)
     replica_ids = jnp.arange(replicas)
-    stats = BatchMeans(observable_names(system.pools), replicas, n_batches)
+    stats = BatchMeans(observable_names(system.pools), replicas, batches)
     ranges = dict(DEFAULT_HIST_RANGES if hist_ranges is None else hist_ranges)
     histograms = LatticeHistograms(system, ranges)
     sinks = [histograms, *observers]
     events = 0
     block_time = block_steps / rate
-    with tqdm(total=n_burn + n_blocks, desc=f"ctmc {policy.label} n={system.n}", disable=not progress,
+    with tqdm(total=burn_blocks + blocks, desc=f"ctmc {policy.label} n={system.n}", disable=not progress,
               unit="block") as bar:
-        for block in range(n_burn + n_blocks):
+        for block in range(burn_blocks + blocks):
             while True:
                 q_end, sums, samples, ev, overflow = run_block(
                     policy, block_steps, sample_every, arrays, total_rate, key, block, replica_ids, q)
@@ -257,8 +258,8 @@ def estimate_stationary(system: System, policy, *, seed: int, burn_in: float, ho
                 k *= 2
                 q = jnp.asarray(pad_levels(np.asarray(q), k))
             q = q_end
-            if block >= n_burn:
-                batch = batch_of_block(block - n_burn, n_blocks, n_batches)
+            if block >= burn_blocks:
+                batch = batch_of_block(block - burn_blocks, blocks, batches)
                 stats.add(batch, np.asarray(sums, dtype=np.float64) / rate, block_time)
                 samples = np.asarray(samples)
                 for sink in sinks:
@@ -267,5 +268,5 @@ def estimate_stationary(system: System, policy, *, seed: int, burn_in: float, ho
             bar.update(1)
     return StationaryResult(
         system=system, policy=policy.label, stats=stats, histograms=histograms.histograms,
-        horizon=n_blocks * block_time, burn_in=n_burn * block_time, replicas=replicas,
-        steps=n_blocks * block_steps * replicas, events=events, levels=k, final_occupancy=np.asarray(q))
+        horizon=blocks * block_time, burn_in=burn_blocks * block_time, replicas=replicas,
+        steps=blocks * block_steps * replicas, events=events, levels=k, final_occupancy=np.asarray(q))

@@ -13,9 +13,10 @@ from typing import Sequence
 
 import numpy as np
 
-from reflected_ou.params import Params, check_decreasing_speeds, check_finite_positive, check_positive_int
+from reflected_ou.params import Params
 
 
+from rou_common.checks import check_decreasing_speeds, check_finite_positive, check_positive_int
 @dataclass(frozen=True)
 class System:
     """Validated finite-n system: ``servers`` N_j, ``speeds`` mu_j, total ``arrival_rate`` L.

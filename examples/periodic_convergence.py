@@ -26,18 +26,18 @@ for ax, (name, svc) in zip(axes[0], (("exponential", [service.exponential(3.0), 
     for pol in class_policies(P):
         reps.setdefault(necklace(pol.word), pol)
     for pol in reps.values():
-        rs = [simulate_waits(pol, svc, LAM, k, n_jobs=1 << 15, replicas=8, seed=100 + k, hist_bins=0, quantiles=(),
+        rs = [simulate_waits(pol, svc, LAM, k, horizon=1 << 15, replicas=8, seed=100 + k, hist_bins=0, quantiles=(),
                              progress=False) for k in KS]
         ax.errorbar(KS, [r.mean for r in rs], yerr=[3 * r.mean_stderr for r in rs], marker="o", ms=4, capsize=2,
                     label=f"word {pol.label()} (+4 rotations)")
-    b = [simulate_waits(BernoulliPolicy((0.6, 0.4)), svc, LAM, k, n_jobs=1 << 15, replicas=8, seed=200 + k,
+    b = [simulate_waits(BernoulliPolicy((0.6, 0.4)), svc, LAM, k, horizon=1 << 15, replicas=8, seed=200 + k,
                         hist_bins=0, quantiles=(), progress=False) for k in KS]
     ax.errorbar(KS, [r.mean for r in b], yerr=[3 * r.mean_stderr for r in b], marker="s", ms=4, capsize=2,
                 color="gray", label="Bernoulli q = (0.6, 0.4)")
     ax.axhline(bernoulli_limit(P, svc, LAM).mean, color="gray", ls=":", label="M/GI/1 (Pollaczek-Khinchine)")
     ax.axhline(lim, color="k", ls="--", label=f"E W(p) = {lim:.4f} (2.8)")
     ax.set_xscale("log", base=2)
-    ax.set_xlabel("k (replicas per type)")
+    ax.set_xlabel("k (queues per type)")
     ax.set_ylabel(r"$E\,W^{(k)}$ (bars: 3 s.e.)")
     ax.set_title(f"Theorem 3, p = (3, 2), mu = (3, 1), lambda = 2, {name} service", fontsize=9)
     ax.legend(fontsize=7)
@@ -45,7 +45,7 @@ for ax, (name, svc) in zip(axes[0], (("exponential", [service.exponential(3.0), 
 
 svc = [service.exponential(3.0), service.exponential(1.0)]
 F = limit_cdf(P, svc, LAM)
-d = [simulate_waits(balanced_policy(P), svc, LAM, k, n_jobs=1 << 16, replicas=8, seed=21, hist_bins=2000,
+d = [simulate_waits(balanced_policy(P), svc, LAM, k, horizon=1 << 16, replicas=8, seed=21, hist_bins=2000,
                     quantiles=(), progress=False).ks_distance(F) for k in KS]
 ax = axes[1, 0]
 ax.loglog(KS, d, "o-", label="sup_x |F_k(x) - F(x)|, balanced word")

@@ -6,7 +6,7 @@ averages over the uniformised chain, which equal the CTMC's time averages); stan
 spread of the R independent replicas.  The limits: E[Y_M1] = -beta/mu_M exactly and E[Y_12] from the
 grid solver.  Prints a table, the fitted log-log slopes of |error| in n, and a JSON line.
 
-    python examples/sajsq_mean_convergence.py [--ns 100 316 1000 3162 10000 31623] [--time 100] [--replicas 4096]
+    python examples/sajsq_mean_convergence.py [--ns 100 316 1000 3162 10000 31623] [--horizon 100] [--replicas 4096]
 """
 import argparse
 import json
@@ -47,7 +47,7 @@ def slope(ns, errors):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ns", type=int, nargs="+", default=[100, 316, 1000, 3162, 10000, 31623])
-    parser.add_argument("--time", type=float, default=100.0, help="time units per replica after burn-in")
+    parser.add_argument("--horizon", type=float, default=100.0, help="time units per replica after burn-in")
     parser.add_argument("--burn-in", type=float, default=30.0)
     parser.add_argument("--replicas", type=int, default=4096)
     parser.add_argument("--seed", type=int, default=7)
@@ -59,7 +59,7 @@ def main():
     print(f"limits: E[Y_12] = {limit_12:.6f} (grid), E[Y_M1] = {limit_M1:g} (exact)")
     print(f"{'n':>7} {'E[Y_12^(n)]':>22} {'error':>10} {'E[Y_M1^(n)]':>20} {'error':>9}")
     for n in args.ns:
-        row = run(n, params, args.time, args.burn_in, args.replicas, args.seed)
+        row = run(n, params, args.horizon, args.burn_in, args.replicas, args.seed)
         row["Y_12_error"], row["Y_M1_error"] = row["Y_12"] - limit_12, row["Y_M1"] - limit_M1
         rows.append(row)
         print(f"{n:>7} {row['Y_12']:>12.6f} +- {row['Y_12_se']:<7.1e} {row['Y_12_error']:>+10.2e} "

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from fluid.validation import check_coefficients
-from reflected_ou.params import check_decreasing_speeds
+from rou_common.checks import check_decreasing_speeds
 
 DEFAULT_BETA = 2.0
 DEFAULT_MU = (20 / 8, 5 / 8)
@@ -29,7 +29,7 @@ def register(subparsers) -> None:
     parser.add_argument("--n", type=int, default=1, help="system size of the fluid scale (1 = diffusion scale)")
     parser.add_argument("--kappa", type=float, default=None, help="also draw Gamma^kappa (kappa > beta/mu_1)")
     parser.add_argument("--grid", type=int, default=7, help="grid of grid x grid starting points (default 7)")
-    parser.add_argument("--t-max", type=float, default=None, help="time horizon (default 8/mu_M)")
+    parser.add_argument("--horizon", type=float, default=None, help="time horizon of the trajectories (default 8/mu_M)")
     parser.add_argument("--plot", default="figure_6_1.png", metavar="PATH", help="output PNG (default figure_6_1.png)")
     parser.set_defaults(func=run)
 
@@ -40,6 +40,6 @@ def run(args) -> int:
     mu_1, mu_M, _ = speeds(args.mu)
     check_coefficients(args.beta, mu_1, mu_M, args.n)
     drawn = save_figure_6_1(args.plot, beta=args.beta, mu_1=mu_1, mu_M=mu_M, n=args.n, kappa=args.kappa,
-                            grid=args.grid, t_max=args.t_max)
+                            grid=args.grid, horizon=args.horizon)
     print(f"wrote {args.plot}: {drawn['trajectories']} trajectories, {drawn['reach_axis']} reach the sliding set")
     return 0

@@ -12,7 +12,7 @@ from fluid.trajectory import trajectory_core
 from fluid.validation import check_coefficients, check_kappa, check_positive_int
 
 
-def draw_figure_6_1(ax, *, beta, mu_1, mu_M, n=1, kappa=None, grid=7, t_max=None, points_per_curve=600):
+def draw_figure_6_1(ax, *, beta, mu_1, mu_M, n=1, kappa=None, grid=7, horizon=None, points_per_curve=600):
     """Draw Figure 6.1 on the matplotlib axes ``ax``; returns a dict of what was drawn (for tests)."""
     c = check_coefficients(beta, mu_1, mu_M, n)
     grid = check_positive_int("grid", grid, minimum=2)
@@ -20,8 +20,8 @@ def draw_figure_6_1(ax, *, beta, mu_1, mu_M, n=1, kappa=None, grid=7, t_max=None
     width = 2.5 * c.drift / c.mu_M
     width_gamma = float(gamma_from_abscissa_core(np.array([-width]), floor, c).x2[0])
     height = 1.15 * width_gamma
-    t_max = 8.0 / c.mu_M if t_max is None else float(t_max)
-    t = np.linspace(0.0, t_max, points_per_curve)
+    horizon = 8.0 / c.mu_M if horizon is None else float(horizon)
+    t = np.linspace(0.0, horizon, points_per_curve)
 
     starts_x1 = np.linspace(-width, 0.0, grid)
     starts_x2 = np.linspace(0.0, height, grid)

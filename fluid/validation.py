@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from reflected_ou.params import check_finite_positive, check_positive_int
+from rou_common.checks import check_finite_positive, check_positive_int
 
 
 class FluidCoefficients(NamedTuple):

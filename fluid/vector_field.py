@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from fluid.validation import FluidCoefficients, check_coefficients, check_points
-from reflected_ou.params import check_positive_int
+from rou_common.checks import check_positive_int
 from reflected_ou.drift import limit_drift
 
 

@@ -37,7 +37,7 @@ from fluid._numerics import exp_difference_quotient, relaxation_time, solve_incr
 from fluid.hitting_time import hitting_time_core
 from fluid.validation import FluidCoefficients, check_coefficients, check_finite_positive, check_points
 from reflected_ou.drift import limit_drift
-from reflected_ou.params import check_positive_int
+from rou_common.checks import check_positive_int
 
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(64)
 

@@ -14,7 +14,7 @@ import math
 from typing import NamedTuple
 
 from fluid.validation import FluidCoefficients, check_coefficients, check_kappa
-from reflected_ou.params import check_finite_positive
+from rou_common.checks import check_finite_positive
 
 
 class LemmaConstants(NamedTuple):

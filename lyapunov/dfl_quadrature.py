@@ -24,7 +24,7 @@ from scipy.integrate import solve_ivp
 
 from fluid.integrate import free_phase, integrate_point_core
 from fluid.validation import FluidCoefficients, check_coefficients, check_kappa, check_points, check_rtol
-from reflected_ou.params import check_finite_positive
+from rou_common.checks import check_finite_positive
 from reflected_ou.drift import limit_drift
 
 RTOL = 1e-12

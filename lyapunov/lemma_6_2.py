@@ -32,7 +32,7 @@ from fluid.validation import check_coefficients, check_finite_positive, check_ka
 from lyapunov.constants import LemmaConstants, check_lemma_parameters, lemma_constants
 from lyapunov.derivatives import f_star_with_derivatives
 from reflected_ou.drift import limit_drift
-from reflected_ou.params import check_positive_int
+from rou_common.checks import check_positive_int
 
 #: Default tolerances.
 TOL_PDE = 1e-9

@@ -1,24 +1,16 @@
-"""Input checks shared by the modules of :mod:`periodic_routing` (ValueError naming the rule)."""
+"""Input checks of :mod:`periodic_routing` (ValueError naming the rule): the shared ones of
+:mod:`rou_common.checks` under short names, and the two that only routing needs."""
 from __future__ import annotations
 
 from typing import Sequence
 
 import numpy as np
 
-from reflected_ou.params import check_finite_positive as positive_real  # one copy of each check
-from reflected_ou.params import check_positive_int as positive_int
+from rou_common.checks import check_finite_positive as positive_real  # one copy of each check
+from rou_common.checks import check_positive_int as positive_int
+from rou_common.checks import positive_vector, weights
 
 __all__ = ["positive_real", "positive_int", "positive_vector", "integer_vector", "weights", "checked_sampler"]
-
-
-def positive_vector(name: str, values: Sequence[float]) -> np.ndarray:
-    """Non-empty 1-D float array with every entry finite and > 0."""
-    arr = np.atleast_1d(np.asarray(values, dtype=float))
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D sequence (at least one queue type), got {values!r}")
-    if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
-        raise ValueError(f"{name} must be finite and > 0 componentwise (no negative or zero rates), got {values!r}")
-    return arr
 
 
 def integer_vector(name: str, values: Sequence, minimum: int = 1) -> tuple[int, ...]:
@@ -35,19 +27,6 @@ def integer_vector(name: str, values: Sequence, minimum: int = 1) -> tuple[int, 
                 else f"integers >= {minimum}"
             raise ValueError(f"{name} must have {rule}, got {name}[{i}] = {v!r}") from exc
     return tuple(out)
-
-
-def weights(name: str, values: Sequence[float]) -> np.ndarray:
-    """Non-negative finite weights with a positive sum, normalised to sum 1."""
-    arr = np.atleast_1d(np.asarray(values, dtype=float))
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D sequence (at least one queue type), got {values!r}")
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-        raise ValueError(f"{name} must be finite and >= 0 componentwise, got {values!r}")
-    total = arr.sum()
-    if total <= 0:
-        raise ValueError(f"{name} must have a positive sum (some type must receive jobs), got {values!r}")
-    return arr / total
 
 
 def checked_sampler(sampler, name: str):

@@ -22,7 +22,7 @@ DESCRIPTION = (
     "limit E W(p) of the periodic class C_p^(k) (independent D/GI/1 queues, (2.8)) at the optimal continuous "
     "fractions p and at the best integer p with ||p|| <= --period, the optimal Bernoulli routing (M/GI/1), "
     "the price of randomisation, and a Lindley-simulation check of the balanced word of C_p^(k) at --k "
-    "replicas per type.  --arrival-rate is the rate per group of R queues (one of each type)."
+    "queues per type.  --arrival-rate is the rate per group of R queues (one of each type)."
 )
 
 
@@ -43,8 +43,12 @@ def register(subparsers) -> None:
     parser.add_argument("--p", type=int, nargs="+", metavar="P",
                         help="integer p (one entry per type) for the simulation check and the plot "
                              "(default: the best integer p)")
-    parser.add_argument("--k", type=int, default=64, help="replicas per type in the simulation check (default 64)")
-    parser.add_argument("--jobs", type=int, default=1 << 16, help="jobs per simulated lane (default 65536)")
+    parser.add_argument("--k", type=int, default=64, help="queues per type k (k groups of R queues) in the simulation check (default 64)")
+    parser.add_argument("--horizon", type=int, default=1 << 16, metavar="JOBS",
+                        help="jobs per simulated lane after the burn-in (default 65536)")
+    parser.add_argument("--burn-in", type=int, default=None, metavar="JOBS",
+                        help="jobs discarded per lane before the horizon (default horizon / 4)")
+    parser.add_argument("--replicas", type=int, default=8, help="independent lanes per queue class (default 8)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--json", metavar="PATH",
                         help="write JSON: p_opt (optimal fractions per type for --objective), mean_wait_opt (E W(p) "
@@ -62,7 +66,7 @@ def _used(p):
     return idx, tuple(p[r] for r in idx)
 
 
-def convergence_study(p, services, arrival_rate, ks=(1, 2, 4, 8, 16, 32), *, max_policies=6, n_jobs=1 << 14,
+def convergence_study(p, services, arrival_rate, ks=(1, 2, 4, 8, 16, 32), *, max_policies=6, horizon=1 << 14,
                       seed=0, progress=False):
     """E W^(k) (with stderr) for up to ``max_policies`` policies of C_p^(k) (the balanced word first) at each k."""
     idx, pr = _used(p)
@@ -77,7 +81,7 @@ def convergence_study(p, services, arrival_rate, ks=(1, 2, 4, 8, 16, 32), *, max
     chosen = [distinct[0]] + distinct[1::step][:max_policies - 1]
     out = {}
     for pol in chosen:
-        out[pol.label()] = [simulate_waits(pol, svc, arrival_rate, k, n_jobs=n_jobs, replicas=4, seed=seed,
+        out[pol.label()] = [simulate_waits(pol, svc, arrival_rate, k, horizon=horizon, replicas=4, seed=seed,
                                            hist_bins=0, quantiles=(), progress=progress) for k in ks]
     return chosen, out
 
@@ -99,7 +103,7 @@ def _plot(path, p, services, arrival_rate, limit_value, bernoulli_value, seed, p
     if bernoulli_value is not None:
         ax.axhline(bernoulli_value, color="gray", ls=":", label=f"Bernoulli, same p: {bernoulli_value:.4g}")
     ax.set_xscale("log", base=2)
-    ax.set_xlabel("k (replicas per type)")
+    ax.set_xlabel("k (queues per type)")
     ax.set_ylabel(r"$E\,W^{(k)}(\pi)$ (error bars: 3 s.e.)")
     ax.set_title(f"Policies of C_p^(k), p = {tuple(p)}: convergence to E W(p) (Theorem 3)", fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
@@ -137,7 +141,8 @@ def run(args) -> int:
     lim_sim = mean_wait_limit(p_sim, services, lam)
     idx, pr = _used(p_sim)
     pol = balanced_policy(pr)
-    sim = simulate_waits(pol, [services[r] for r in idx], lam, args.k, n_jobs=args.jobs, seed=args.seed,
+    sim = simulate_waits(pol, [services[r] for r in idx], lam, args.k, horizon=args.horizon, seed=args.seed,
+                         burn_in=args.burn_in, replicas=args.replicas,
                          arrivals=arr, quantiles=(), hist_bins=0, progress=progress)
     z = (sim.mean - lim_sim.mean) / sim.mean_stderr if sim.mean_stderr > 0 else 0.0
     print(f"simulation check, p = {p_sim}: balanced word {pol.label()} of C_p^(k), k = {args.k}, {arr.name} arrivals: "

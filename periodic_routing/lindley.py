@@ -22,7 +22,7 @@ different groups are independent and run on a thread pool (``workers``; numpy re
 fills and ufunc loops); each group's stream is consumed in a fixed order, so a run is a pure function
 of the seed: results are bitwise independent of ``chunk_jobs`` and of the number of threads.
 Statistics are streamed in float64 (per-lane batch sums of W and W^2, batch histograms), so memory
-does not grow with ``n_jobs``.  Errors are batch-means standard errors over ``n_batches`` consecutive
+does not grow with ``horizon``.  Errors are batch-means standard errors over ``batches`` consecutive
 batches.
 """
 from __future__ import annotations
@@ -104,10 +104,10 @@ class SimulationResult:
     cdf: np.ndarray | None
     overflow: float
     k: int
-    n_jobs: int
+    horizon: int
     burn_in: int
     replicas: int
-    n_batches: int
+    batches: int
     seed: int
     policy: str
     batch_means: np.ndarray = field(default=None)
@@ -129,7 +129,7 @@ class SimulationResult:
     def __repr__(self) -> str:
         qs = ", ".join(f"q{u:g}={v:.5g}±{e:.2g}" for u, (v, e) in self.quantiles.items())
         return (f"SimulationResult(policy={self.policy!r}, k={self.k}, mean={self.mean:.6g} ± {self.mean_stderr:.2g}, "
-                f"variance={self.variance:.6g} ± {self.variance_stderr:.2g}, {qs}, jobs/lane={self.n_jobs}, "
+                f"variance={self.variance:.6g} ± {self.variance_stderr:.2g}, {qs}, jobs/lane={self.horizon}, "
                 f"lanes={len(self.class_types) * self.replicas})")
 
 
@@ -228,23 +228,23 @@ def _inversion_shape(law: ServiceLaw) -> int:
     return int(a)
 
 
-def simulate_waits(policy, services, arrival_rate: float, k: int, *, arrivals=None, n_jobs: int = 1 << 16,
-                   burn_in: int | None = None, replicas: int = 8, n_batches: int = 32,
+def simulate_waits(policy, services, arrival_rate: float, k: int, *, arrivals=None, horizon: int = 1 << 16,
+                   burn_in: int | None = None, replicas: int = 8, batches: int = 32,
                    quantiles: Sequence[float] = (0.5, 0.9, 0.99), hist_max: float | None = None,
                    hist_bins: int = 4000, seed: int = 0, chunk_jobs: int | None = None,
                    progress: bool = True, workers: int | None = None) -> SimulationResult:
     """Simulate W^(k)(pi) of (2.5) for ``policy`` (a TypeWordPolicy, QueueWord or BernoulliPolicy).
 
     ``arrival_rate`` is lambda (the dispatcher sees lambda k); ``services`` one ServiceLaw per type (or
-    one for all); ``n_jobs`` jobs per lane after ``burn_in`` (default n_jobs/4) discarded jobs; each
+    one for all); ``horizon`` jobs per lane after ``burn_in`` (default horizon/4) discarded jobs; each
     queue class gets ``replicas`` independent lanes.  ``hist_max`` (default: 3 x the largest wait seen
     in the burn-in) and ``hist_bins`` set the CDF grid; ``hist_bins=0`` keeps no histogram.
     ``seed`` fixes the run (bitwise, whatever ``chunk_jobs``, which only sets how often the ``progress``
     bar is updated, and whatever ``workers``, the number of threads, default one per available core);
-    memory is O(workers x tile + n_batches x lanes + n_batches x classes x hist_bins), plus a table of gap
+    memory is O(workers x tile + batches x lanes + batches x classes x hist_bins), plus a table of gap
     counts per group when the patterns are not constant (usually 1 byte per lane and row) and one block of
     waits (lanes x rows) kept once when the histogram's bin width waits for the burn-in maximum,
-    independent of n_jobs.
+    independent of horizon.
 
     Gamma service laws with integer shape <= MAX_PRODUCT_FACTORS (exponential, Erlang-k; recognised by
     ``ServiceLaw.gamma_shape``) and Poisson gap sums of <= MAX_PRODUCT_FACTORS gaps are drawn by inversion,
@@ -255,11 +255,11 @@ def simulate_waits(policy, services, arrival_rate: float, k: int, *, arrivals=No
     arrival_rate = positive_real("arrival_rate", arrival_rate)
     k = positive_int("k", k)
     replicas = positive_int("replicas", replicas)
-    n_batches = positive_int("n_batches", n_batches, 2)
-    n_jobs = positive_int("n_jobs", n_jobs, n_batches)
-    batch_len = -(-n_jobs // n_batches)
-    n_jobs = batch_len * n_batches
-    burn_in = n_jobs // 4 if burn_in is None else positive_int("burn_in", burn_in, 0)
+    batches = positive_int("batches", batches, 2)
+    horizon = positive_int("horizon", horizon, batches)
+    batch_len = -(-horizon // batches)
+    horizon = batch_len * batches
+    burn_in = horizon // 4 if burn_in is None else positive_int("burn_in", burn_in, 0)
     hist_bins = positive_int("hist_bins", hist_bins, 0)
     seed = positive_int("seed", seed, 0)
     arrivals = _arrivals.poisson() if arrivals is None else arrivals
@@ -290,7 +290,7 @@ def simulate_waits(policy, services, arrival_rate: float, k: int, *, arrivals=No
     groups = [(c * replicas + s, c * replicas + min(s + G, replicas), c)
               for c in range(C) for s in range(0, replicas, G)]
     K = SCAN_CHUNK
-    total = burn_in + n_jobs
+    total = burn_in + horizon
     target = max(8 * K, TILE_ELEMENTS // G)
     periods = [len(c.pattern) for c in classes if c.pattern is not None]
     period = math.lcm(*periods) if periods else 1
@@ -368,10 +368,10 @@ def simulate_waits(policy, services, arrival_rate: float, k: int, *, arrivals=No
             np.subtract(y, law.sample(rng, shape), out=y)
         return y, w
 
-    s1 = np.zeros((n_batches, lanes))
-    s2 = np.zeros((n_batches, lanes))
+    s1 = np.zeros((batches, lanes))
+    s2 = np.zeros((batches, lanes))
     nb2 = hist_bins + 2
-    hist = np.zeros((n_batches, C, nb2)) if hist_bins else None
+    hist = np.zeros((batches, C, nb2)) if hist_bins else None
     hist_lock = threading.Lock()
     h = None if hist_max is None else positive_real("hist_max", hist_max) / max(hist_bins, 1)
 
@@ -463,12 +463,12 @@ def simulate_waits(policy, services, arrival_rate: float, k: int, *, arrivals=No
     mix1 = m1 @ w_c
     mix2 = m2 @ w_c
     mean = float(mix1.mean())
-    se = float(mix1.std(ddof=1) / math.sqrt(n_batches))
+    se = float(mix1.std(ddof=1) / math.sqrt(batches))
     var_b = mix2 - mix1**2
     variance = float(mix2.mean() - mean**2)
-    var_se = float(var_b.std(ddof=1) / math.sqrt(n_batches))
+    var_se = float(var_b.std(ddof=1) / math.sqrt(batches))
     class_means = m1.mean(axis=0)
-    class_se = m1.std(axis=0, ddof=1) / math.sqrt(n_batches)
+    class_se = m1.std(axis=0, ddof=1) / math.sqrt(batches)
 
     cdf_x = cdf = None
     overflow = 0.0
@@ -477,26 +477,26 @@ def simulate_waits(policy, services, arrival_rate: float, k: int, *, arrivals=No
         Fb = np.cumsum(hist, axis=2) / per_class_n  # (B, C, nb+2): F at x_j = j h, j = 0..nb (+ overflow)
         Fb = np.einsum("bcj,c->bj", Fb, w_c)
         F = Fb.mean(axis=0)
-        overflow = float(np.einsum("bc,c->", hist[:, :, hist_bins + 1], w_c) / (per_class_n * n_batches))
+        overflow = float(np.einsum("bc,c->", hist[:, :, hist_bins + 1], w_c) / (per_class_n * batches))
         cdf_x = np.arange(hist_bins + 1) * h
         cdf = F[:hist_bins + 1]
         for u in quantiles:
             val = _quantile_from_cdf(cdf_x, cdf, u)
-            vb = np.array([_quantile_from_cdf(cdf_x, Fb[i, :hist_bins + 1], u) for i in range(n_batches)])
-            qres[float(u)] = (val, float(vb.std(ddof=1) / math.sqrt(n_batches)))
+            vb = np.array([_quantile_from_cdf(cdf_x, Fb[i, :hist_bins + 1], u) for i in range(batches)])
+            qres[float(u)] = (val, float(vb.std(ddof=1) / math.sqrt(batches)))
     label = policy.label() if hasattr(policy, "label") else type(policy).__name__
     return SimulationResult(mean, se, variance, var_se, qres, np.array([c.type_index for c in classes]), w_c,
-                            class_means, class_se, cdf_x, cdf, overflow, k, n_jobs, burn_in, replicas, n_batches,
+                            class_means, class_se, cdf_x, cdf, overflow, k, horizon, burn_in, replicas, batches,
                             seed, label, mix1)
 
 
-def waiting_time_sequences(policy, services, arrival_rate: float, k: int, n_jobs: int, *, arrivals=None,
+def waiting_time_sequences(policy, services, arrival_rate: float, k: int, horizon: int, *, arrivals=None,
                            seed: int = 0) -> tuple[np.ndarray, list[QueueClass]]:
-    """Per-queue waiting-time sequences W_{n,r,kappa}, n = 1..n_jobs, from W_0 = 0, (2.2), for every one
-    of the kR queues of ``policy`` (all queues simulated; memory n_jobs x kR).  Returns (W, queue types)."""
+    """Per-queue waiting-time sequences W_{n,r,kappa}, n = 1..horizon, from W_0 = 0, (2.2), for every one
+    of the kR queues of ``policy`` (all queues simulated; memory horizon x kR).  Returns (W, queue types)."""
     arrival_rate = positive_real("arrival_rate", arrival_rate)
     k = positive_int("k", k)
-    n_jobs = positive_int("n_jobs", n_jobs)
+    horizon = positive_int("horizon", horizon)
     arrivals = _arrivals.poisson() if arrivals is None else arrivals
     services = per_type_laws(services, policy.n_types)
     classes = policy.queue_classes(k)
@@ -504,9 +504,9 @@ def waiting_time_sequences(policy, services, arrival_rate: float, k: int, n_jobs
     rng = np.random.default_rng(seed)
     R = policy.n_types
     types = np.repeat(np.arange(R), k)
-    s = np.empty((n_jobs, k * R))
+    s = np.empty((horizon, k * R))
     for r in range(R):
-        s[:, r * k:(r + 1) * k] = services[r].sample(rng, (n_jobs, k))
+        s[:, r * k:(r + 1) * k] = services[r].sample(rng, (horizon, k))
     if hasattr(policy, "queue_word"):
         word = policy.queue_word(k)
     elif hasattr(policy, "word") and hasattr(policy, "counts"):
@@ -516,8 +516,8 @@ def waiting_time_sequences(policy, services, arrival_rate: float, k: int, n_jobs
     if word is not None:
         from .words import cyclic_gaps
         gaps = cyclic_gaps(word, k * R)
-        counts = np.stack([np.resize(np.asarray(gq), n_jobs) for gq in gaps], axis=1)
+        counts = np.stack([np.resize(np.asarray(gq), horizon) for gq in gaps], axis=1)
     else:
-        counts = rng.geometric(np.repeat(np.asarray(policy.q) / k, k), size=(n_jobs, k * R))
+        counts = rng.geometric(np.repeat(np.asarray(policy.q) / k, k), size=(horizon, k * R))
     x = s - arrivals.sum_of(rng, counts) / (arrival_rate * k)
     return lindley(x), types

@@ -220,7 +220,7 @@ class QueueWord:
 
     def queue_classes(self, k: int | None = None) -> list[QueueClass]:
         if k is not None and positive_int("k", k) != self.k:
-            raise ValueError(f"this word is over k = {self.k} replicas per type, got k = {k}")
+            raise ValueError(f"this word is over k = {self.k} queues per type, got k = {k}")
         return _classes_from_queue_word(self.word, self.k, self.n_types)
 
     def label(self) -> str:

@@ -49,11 +49,12 @@ def register(subparsers) -> None:
     )
     add_params_arguments(parser)
     parser.add_argument("--method", choices=("mc", "grid", "both"), default="both")
-    parser.add_argument("--time", type=float, default=2000.0, help="horizon T per path after burn-in")
-    parser.add_argument("--burn-in", type=float, default=50.0, help="burn-in time per path")
-    parser.add_argument("--dt", type=float, default=0.01, help="Euler-Maruyama step (mu_1 * dt <= 1)")
-    parser.add_argument("--paths", type=int, default=512, help="independent replicas R")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--horizon", type=float, default=2000.0, help="time T per replica after the burn-in (default 2000)")
+    parser.add_argument("--burn-in", type=float, default=50.0, help="burn-in time per replica (default 50)")
+    parser.add_argument("--dt", type=float, default=0.01, help="Euler-Maruyama step (mu_1 * dt <= 1; default 0.01)")
+    parser.add_argument("--replicas", type=int, default=512, help="independent replicas R (default 512)")
+    parser.add_argument("--batches", type=int, default=20, help="batch-means batches per replica (default 20)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed, an integer >= 0 (default 0)")
     parser.add_argument("--scheme", choices=("lepingle", "projected"), default="lepingle")
     parser.add_argument("--delta", type=float, default=0.05, help="grid step (Richardson with delta/2)")
     parser.add_argument("--checkpoint", metavar="PATH", help="checkpoint file: written as the run goes, resumed if present")
@@ -85,7 +86,7 @@ def _print_table(params, mc, grid):
         grid_cell = _format(evaluate(identity, grid.moments)) if grid else "-"
         print(f"{identity.name:<36}{mc_cell:<30}{grid_cell:<20}{_format(identity.exact):<12}")
     if mc:
-        print(f"\nMonte Carlo: {mc.paths} paths x T = {mc.horizon:g} after burn-in {mc.burn_in:g}, "
+        print(f"\nMonte Carlo: {mc.replicas} replicas x T = {mc.horizon:g} after burn-in {mc.burn_in:g}, "
               f"dt = {mc.dt:g}, scheme = {mc.scheme}, statistics every {mc.sample_every} steps; "
               f"mass outside histogram box {mc.joint.outside_mass():.2e}")
     if grid:
@@ -102,8 +103,8 @@ def run(args) -> int:
     if args.method in ("mc", "both"):
         from reflected_ou.stationary import estimate_stationary
 
-        mc = estimate_stationary(params, seed=args.seed, dt=args.dt, burn_in=args.burn_in, horizon=args.time,
-                                 paths=args.paths, scheme=args.scheme, checkpoint=args.checkpoint,
+        mc = estimate_stationary(params, seed=args.seed, dt=args.dt, burn_in=args.burn_in, horizon=args.horizon,
+                                 replicas=args.replicas, batches=args.batches, scheme=args.scheme, checkpoint=args.checkpoint,
                                  progress=not args.no_progress)
     if args.method in ("grid", "both"):
         from reflected_ou.grid import solve_grid

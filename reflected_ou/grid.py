@@ -25,7 +25,8 @@ import scipy.sparse.linalg as sparse_linalg
 
 from reflected_ou.box import Box, default_box
 from reflected_ou.drift import limit_drift
-from reflected_ou.params import Params, check_finite_positive
+from reflected_ou.params import Params
+from rou_common.checks import check_finite_positive
 from reflected_ou.validation import check_params
 
 MOMENTS = ("Y_M1", "Y_12", "Y_M1_sq", "Y_12_sq", "Y_M1_Y_12", "U_rate")

@@ -29,17 +29,37 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from reflected_ou.counter_prng import exponential_from_bits, key_words, normal_from_bits, threefry2x32
+from rou_common.checks import check_seed
+
+
+def key_from_seed(seed) -> jax.Array:
+    """The JAX key of a seed, any Python integer >= 0, without truncation in either precision.
+
+    The seed's 32-bit words w_0 + 2^32 w_1 + ... give key(w_0), then fold_in(., w_i) for each further
+    word (i >= 1, up to the highest non-zero one).  Seeds below 2^32 give exactly ``jax.random.key(seed)``
+    (the streams of earlier versions); larger ones never collapse onto a smaller seed (JAX alone
+    truncates to 32 bits when 64-bit mode is off and overflows at 2^63).
+    """
+    seed = check_seed(seed)
+    key = jax.random.key(seed & 0xFFFFFFFF)
+    seed >>= 32
+    while seed:
+        key = jax.random.fold_in(key, seed & 0xFFFFFFFF)
+        seed >>= 32
+    return key
 
 
 def as_key(key_or_seed):
-    """A JAX PRNG key from a key (typed or raw uint32[2]) or an integer seed."""
-    if isinstance(key_or_seed, int) and not isinstance(key_or_seed, bool):
-        if key_or_seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {key_or_seed}")
-        return jax.random.key(key_or_seed)
-    return key_or_seed
+    """A JAX PRNG key from a key (typed, or raw uint32[2]) or an integer seed (:func:`key_from_seed`)."""
+    if isinstance(key_or_seed, (int, np.integer)) and not isinstance(key_or_seed, (bool, np.bool_)):
+        return key_from_seed(int(key_or_seed))
+    if isinstance(key_or_seed, jax.Array) and (jnp.issubdtype(key_or_seed.dtype, jax.dtypes.prng_key)
+                                               or key_or_seed.shape == (2,) and key_or_seed.dtype == jnp.uint32):
+        return key_or_seed
+    raise ValueError(f"seed must be an integer >= 0 or a JAX PRNG key, got {key_or_seed!r}")
 
 
 def complex_dtype(dtype):

@@ -15,71 +15,11 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
+from rou_common.checks import (check_decreasing_speeds, check_finite_positive, check_positive_int,
+                               positive_vector)
+
 #: Tolerance on sum gamma_j = 1 and sum mu_j gamma_j = 1 (relative to 1).
 NORMALISATION_TOL = 1e-9
-
-
-def _real_number(name: str, value, rule: str) -> float:
-    """``float(value)``, or ValueError "``name`` must be ``rule``" for strings, booleans (float() would
-    take "2" and True) and what float() refuses."""
-    if isinstance(value, (str, bytes, bool)):
-        raise ValueError(f"{name} must be {rule}, got {value!r}")
-    try:
-        return float(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be {rule}, got {value!r}") from exc
-
-
-def check_finite_positive(name: str, value: float) -> float:
-    """Return ``float(value)`` or raise ValueError naming ``name`` unless 0 < value < inf."""
-    value = _real_number(name, value, "a real number")
-    if not math.isfinite(value) or value <= 0.0:
-        raise ValueError(f"{name} must be finite and > 0, got {value!r}")
-    return value
-
-
-def check_finite_non_negative(name: str, value: float) -> float:
-    """Return ``float(value)`` or raise ValueError naming ``name`` unless 0 <= value < inf."""
-    value = _real_number(name, value, "finite and >= 0")
-    if not (math.isfinite(value) and value >= 0.0):
-        raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
-    return value
-
-
-def check_positive_int(name: str, value: int, minimum: int = 1) -> int:
-    """Return ``int(value)`` or raise ValueError unless it is an integer >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        if isinstance(value, (float, np.floating)) and float(value).is_integer():
-            value = int(value)
-        else:
-            raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _as_vector(name: str, values: Sequence[float]) -> tuple[float, ...]:
-    try:
-        array = np.atleast_1d(np.asarray(values, dtype=float))
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a sequence of real numbers, got {values!r}") from exc
-    if array.ndim != 1 or array.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D sequence, got {values!r}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite (no NaN or inf), got {values!r}")
-    if np.any(array <= 0):
-        raise ValueError(f"{name} must be > 0 componentwise, got {values!r}")
-    return tuple(float(v) for v in array)
-
-
-def check_decreasing_speeds(name: str, values: Sequence[float]) -> tuple[float, ...]:
-    """Speeds mu_1 > mu_2 > ... > mu_M > 0 (finite, one per pool) or ValueError naming ``name``."""
-    speeds = _as_vector(name, values)
-    if any(a <= b for a, b in zip(speeds, speeds[1:])):
-        raise ValueError(
-            f"{name} must be strictly decreasing, mu_1 > mu_2 > ... > mu_M (merge pools of equal speed), got {speeds}"
-        )
-    return speeds
 
 
 #: Largest n whose quotas n gamma_j keep a fractional part in float64.
@@ -136,7 +76,7 @@ class Params:
 
     def __post_init__(self) -> None:
         mu = check_decreasing_speeds("mu", self.mu)
-        gamma = _as_vector("gamma", self.gamma)
+        gamma = tuple(float(v) for v in positive_vector("gamma", self.gamma))
         if len(mu) != len(gamma):
             raise ValueError(
                 f"mu and gamma must have the same length (one entry per pool), got {len(mu)} and {len(gamma)}"
@@ -157,8 +97,8 @@ class Params:
     @classmethod
     def normalised(cls, mu: Sequence[float], gamma: Sequence[float], beta: float) -> "Params":
         """Rescale mu by 1 / sum_j mu_j gamma_j so that the capacity is 1 (time-unit change)."""
-        mu_v = np.asarray(_as_vector("mu", mu))
-        gamma_v = np.asarray(_as_vector("gamma", gamma))
+        mu_v = positive_vector("mu", mu)
+        gamma_v = positive_vector("gamma", gamma)
         if mu_v.size != gamma_v.size:
             raise ValueError("mu and gamma must have the same length (one entry per pool)")
         return cls(tuple(mu_v / float(mu_v @ gamma_v)), tuple(gamma_v), beta)

@@ -25,9 +25,10 @@ import math
 from typing import Optional
 
 from reflected_ou.noise import largest_divisor
-from reflected_ou.params import Params, check_positive_int
+from reflected_ou.params import Params
 
 #: Most steps between two samples of the statistics by default.
+from rou_common.checks import check_positive_int
 MAX_SAMPLE_EVERY = 20
 #: Default spacing of the samples, in units of the fastest relaxation time 1 / mu_1.
 SAMPLE_SPACING = 0.5

@@ -16,13 +16,13 @@ import jax.numpy as jnp
 from reflected_ou.noise import as_key, scan_block
 from reflected_ou.schemes import get_scheme
 from reflected_ou.step import full_step, packed_limit_step, per_step_rates
-from reflected_ou.validation import (check_dt, check_levels, check_params, check_positive_int,
-                                     check_start, resolve_dtype)
+from reflected_ou.validation import (check_dt, check_levels, check_params, check_positive_int, check_start,
+                                     check_steps, resolve_dtype)
 from reflected_ou.xla_options import SIMULATOR_COMPILER_OPTIONS
 
 
 class LimitPaths(NamedTuple):
-    """Paths of the 2-D limit on the grid times = 0, save_every dt, ...; arrays of shape (paths, saves+1)."""
+    """Paths of the 2-D limit on the grid times = 0, save_every dt, ...; arrays of shape (replicas, saves+1)."""
 
     times: jnp.ndarray
     y_M1: jnp.ndarray
@@ -31,7 +31,7 @@ class LimitPaths(NamedTuple):
 
 
 class FullPaths(NamedTuple):
-    """Paths of the full system: levels[r, s, j-1, i-1] = Y_ji(t_s) on path r; regulator (paths, saves+1)."""
+    """Paths of the full system: levels[r, s, j-1, i-1] = Y_ji(t_s) on replica r; regulator (replicas, saves+1)."""
 
     times: jnp.ndarray
     levels: jnp.ndarray
@@ -74,15 +74,15 @@ def _full_paths(key, speeds, beta, levels, dt, n_saves, save_every, scheme_name)
     return _scan_saves(step, levels, key, levels.shape[0], n_saves, save_every, scheme, levels.dtype)
 
 
-def _check_run(params, dt, n_steps, save_every, paths, dtype):
+def _check_run(params, dt, horizon, save_every, replicas, dtype):
+    """(dt, steps, save_every, replicas): ``steps`` = ceil(horizon / dt) rounded up to whole save intervals."""
     check_params(params)
     dt = check_dt(dt, params, dtype)
-    n_steps = check_positive_int("n_steps", n_steps)
     save_every = check_positive_int("save_every", save_every)
-    paths = check_positive_int("paths", paths)
-    if n_steps % save_every:
-        raise ValueError(f"n_steps ({n_steps}) must be a multiple of save_every ({save_every})")
-    return dt, n_steps, save_every, paths
+    steps = check_steps("horizon", horizon, dt)
+    steps = -(-steps // save_every) * save_every
+    replicas = check_positive_int("replicas", replicas)
+    return dt, steps, save_every, replicas
 
 
 def _prepend(initial, saved):
@@ -90,44 +90,65 @@ def _prepend(initial, saved):
     return jnp.concatenate([initial[:, None], jnp.moveaxis(saved, 0, 1)], axis=1)
 
 
-def simulate_paths(params, *, key, dt: float, n_steps: int, paths: int = 1, y0=(0.0, 0.0),
+def simulate_paths(params, *, seed=0, dt: float = 0.01, horizon: float, replicas: int = 1, y0=(0.0, 0.0),
                    save_every: int = 1, scheme: str = "lepingle", dtype=None) -> LimitPaths:
-    """Simulate ``paths`` independent paths of the 2-D reflected OU (3.9)-(3.10).
+    """Simulate ``replicas`` independent paths of the 2-D reflected OU (3.9)-(3.10) on [0, horizon].
 
     dY_M1 = sqrt(2) dW - (beta + mu_M Y_M1 - mu_1 Y_12) dt - dU_1,   dY_12 = -mu_1 Y_12 dt + dU_1,
-    with U_1 the Skorokhod regulator (3.7) keeping Y_M1 <= 0.  ``scheme`` is "lepingle" (weak
-    order 1) or "projected" (weak order 1/2); ``key`` a JAX PRNG key or an integer seed.
+    with U_1 the Skorokhod regulator (3.7) keeping Y_M1 <= 0.
+
+    Parameters
+    ----------
+    params : Params
+    seed : int >= 0, or a JAX PRNG key
+    dt : Euler step h, with mu_1 h <= 1
+    horizon : time T; the run takes ceil(T / h) steps, rounded up to whole ``save_every`` intervals
+    replicas : number of independent paths R
+    y0 : start (Y_M1(0) <= 0, Y_12(0) >= 0)
+    save_every : the state is saved every this many steps
+    scheme : "lepingle" (weak order 1, default) or "projected" (weak order 1/2)
+
+    Returns
+    -------
+    LimitPaths with ``times`` (S + 1,) and ``y_M1``, ``y_12``, ``regulator`` (U_1) of shape (R, S + 1).
+
+    Example
+    -------
+    >>> paths = simulate_paths(Params.paper_example(), seed=0, dt=0.01, horizon=10.0, replicas=4, save_every=10)
+    >>> paths.y_M1.shape
+    (4, 101)
     """
     dtype = resolve_dtype(dtype)
-    dt, n_steps, save_every, paths = _check_run(params, dt, n_steps, save_every, paths, dtype)
+    dt, n_steps, save_every, replicas = _check_run(params, dt, horizon, save_every, replicas, dtype)
     y_M1_0, y_12_0 = check_start(*y0)
     get_scheme(scheme)
     beta, mu_1, mu_M = (jnp.asarray(c, dtype) for c in params.limit_coefficients())
-    start_M1 = jnp.full(paths, y_M1_0, dtype)
-    start_12 = jnp.full(paths, y_12_0, dtype)
-    y_M1, y_12, regulator = _limit_paths(as_key(key), (beta, mu_1, mu_M), start_M1, start_12,
+    start_M1 = jnp.full(replicas, y_M1_0, dtype)
+    start_12 = jnp.full(replicas, y_12_0, dtype)
+    y_M1, y_12, regulator = _limit_paths(as_key(seed), (beta, mu_1, mu_M), start_M1, start_12,
                                          jnp.asarray(dt, dtype), n_steps // save_every, save_every, scheme)
     times = jnp.arange(n_steps // save_every + 1, dtype=dtype) * (save_every * dt)
     return LimitPaths(times, _prepend(start_M1, y_M1), _prepend(start_12, y_12),
-                      _prepend(jnp.zeros(paths, dtype), regulator))
+                      _prepend(jnp.zeros(replicas, dtype), regulator))
 
 
-def simulate_full(params, levels0, *, key, dt: float, n_steps: int, paths: int = 1, save_every: int = 1,
-                  scheme: str = "lepingle", dtype=None) -> FullPaths:
-    """Simulate the full diffusion (3.2)-(3.7) truncated at level I from Y(0) = ``levels0``.
+def simulate_full(params, levels0, *, seed=0, dt: float = 0.01, horizon: float, replicas: int = 1,
+                  save_every: int = 1, scheme: str = "lepingle", dtype=None) -> FullPaths:
+    """Simulate the full diffusion (3.2)-(3.7) truncated at level I from Y(0) = ``levels0`` on [0, horizon].
 
-    ``levels0`` has shape (M, I) (shared by all paths) or (paths, M, I) with levels0[j-1, i-1] =
+    ``seed``, ``dt``, ``horizon``, ``replicas``, ``save_every`` and ``scheme`` as in :func:`simulate_paths`.
+    ``levels0`` has shape (M, I) (shared by all replicas) or (replicas, M, I) with levels0[j-1, i-1] =
     Y_ji(0), Y_j1(0) = 0 for j < M, Y_M1(0) <= 0, and Y_ji(0) >= 0 non-increasing in i >= 2.
     Levels above I are held at 0.  Returns the levels at every ``save_every``-th step and U_1.
     """
     dtype = resolve_dtype(dtype)
-    dt, n_steps, save_every, paths = _check_run(params, dt, n_steps, save_every, paths, dtype)
+    dt, n_steps, save_every, replicas = _check_run(params, dt, horizon, save_every, replicas, dtype)
     levels0 = check_levels(levels0, params.pools)
-    if levels0.ndim == 3 and levels0.shape[0] != paths:
-        raise ValueError(f"levels0 has {levels0.shape[0]} paths but paths = {paths}")
+    if levels0.ndim == 3 and levels0.shape[0] != replicas:
+        raise ValueError(f"levels0 has {levels0.shape[0]} replicas but replicas = {replicas}")
     get_scheme(scheme)
-    start = jnp.broadcast_to(jnp.asarray(levels0, dtype), (paths,) + levels0.shape[-2:])
-    levels, regulator = _full_paths(as_key(key), jnp.asarray(params.mu, dtype), jnp.asarray(params.beta, dtype),
+    start = jnp.broadcast_to(jnp.asarray(levels0, dtype), (replicas,) + levels0.shape[-2:])
+    levels, regulator = _full_paths(as_key(seed), jnp.asarray(params.mu, dtype), jnp.asarray(params.beta, dtype),
                                     start, jnp.asarray(dt, dtype), n_steps // save_every, save_every, scheme)
     times = jnp.arange(n_steps // save_every + 1, dtype=dtype) * (save_every * dt)
-    return FullPaths(times, _prepend(start, levels), _prepend(jnp.zeros(paths, dtype), regulator))
+    return FullPaths(times, _prepend(start, levels), _prepend(jnp.zeros(replicas, dtype), regulator))

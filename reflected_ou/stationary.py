@@ -30,8 +30,9 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from reflected_ou.box import default_box
 from reflected_ou.identities import stationary_identities
-from reflected_ou.noise import complex_dtype, largest_divisor, sweep_block
-from reflected_ou.params import Params, check_finite_non_negative, check_positive_int
+from reflected_ou.noise import complex_dtype, key_from_seed, largest_divisor, sweep_block
+from reflected_ou.params import Params
+from rou_common.checks import check_finite_non_negative, check_positive_int, check_seed
 from reflected_ou.sampling_plan import block_plan
 from reflected_ou.schemes import get_scheme
 from reflected_ou.step import packed_limit_step, per_step_rates
@@ -172,7 +173,7 @@ class StationaryResult:
     dt: float
     burn_in: float
     horizon: float
-    paths: int
+    replicas: int
     seed: int
     mean: dict
     stderr: dict
@@ -209,10 +210,10 @@ class StationaryResult:
         return rows
 
 
-def _replica_mesh(paths: int, devices=None):
-    """A 1-D mesh over the largest number of local devices that divides ``paths``."""
+def _replica_mesh(replicas: int, devices=None):
+    """A 1-D mesh over the largest number of local devices that divides ``replicas``."""
     devices = list(jax.local_devices() if devices is None else devices)
-    count = largest_divisor(paths, len(devices))
+    count = largest_divisor(replicas, len(devices))
     return Mesh(np.array(devices[:count]), ("replica",))
 
 
@@ -237,7 +238,7 @@ def estimate_stationary(
     dt: float = 0.01,
     burn_in: float = 50.0,
     horizon: float = 1000.0,
-    paths: int = 256,
+    replicas: int = 256,
     scheme: str = "lepingle",
     dtype=None,
     block_steps: Optional[int] = None,
@@ -253,7 +254,7 @@ def estimate_stationary(
     """Estimate stationary moments, histograms and tails of (3.9)-(3.10) by long simulation.
 
     Parameters: ``seed`` (int), ``dt`` step, ``burn_in`` and ``horizon`` times (rounded up to whole
-    blocks of ``block_steps`` steps, default about 5 time units), ``paths`` replicas R, ``scheme``
+    blocks of ``block_steps`` steps, default about 5 time units), ``replicas`` R, ``scheme``
     ("lepingle" or "projected"), ``batches`` batch-means batches per replica, ``bins`` histogram
     bins over ``box`` (default ``box.default_box``), ``sample_every``: moments and histogram are
     taken from the state every this many steps, a divisor of ``block_steps`` (default
@@ -265,41 +266,41 @@ def estimate_stationary(
     check_params(params)
     dtype = resolve_dtype(dtype)
     dt = check_dt(dt, params, dtype)
-    paths = check_positive_int("paths", paths)
-    seed = check_positive_int("seed", seed, minimum=0)
+    replicas = check_positive_int("replicas", replicas)
+    seed = check_seed(seed)
     chunk_blocks = check_positive_int("chunk_blocks", chunk_blocks)
     batches = check_positive_int("batches", batches)
     get_scheme(scheme)
     block_steps, sample_every = block_plan(params, dt, block_steps, sample_every)
     block_time = block_steps * dt
-    if paths * (block_steps // sample_every) >= 2**31:
-        raise ValueError(f"paths * block_steps / sample_every must be < 2^31 (a block's histogram counts are int32), "
-                         f"got {paths} * {block_steps} / {sample_every}; lower block_steps or raise sample_every")
+    if replicas * (block_steps // sample_every) >= 2**31:
+        raise ValueError(f"replicas * block_steps / sample_every must be < 2^31 (a block's histogram counts are int32), "
+                         f"got {replicas} * {block_steps} / {sample_every}; lower block_steps or raise sample_every")
     burn_in = check_finite_non_negative("burn_in", burn_in)
     burn_blocks = math.ceil(check_steps("burn_in", burn_in, dt) / block_steps) if burn_in > 0 else 0
     horizon_blocks = math.ceil(check_steps("horizon", horizon, dt) / block_steps)
     batches = min(batches, horizon_blocks)
-    if batches * paths < 2:
-        raise ValueError("need paths >= 2 or a horizon of at least 2 blocks for a standard error")
+    if batches * replicas < 2:
+        raise ValueError("need replicas >= 2 or a horizon of at least 2 blocks for a standard error")
     box = box or default_box(params)
     if not (isinstance(bins, (tuple, list)) and len(bins) == 2):
         raise ValueError(f"bins must be a pair (bins of Y_M1, bins of Y_12), got {bins!r}")
     bins_M1 = FixedBins(float(box.y_M1_low), 0.0, check_positive_int("bins[0]", bins[0]))
     bins_12 = FixedBins(0.0, float(box.y_12_high), check_positive_int("bins[1]", bins[1]))
 
-    mesh = _replica_mesh(paths, devices)
+    mesh = _replica_mesh(replicas, devices)
     sharding = NamedSharding(mesh, PartitionSpec("replica"))
     coefficients = tuple(jnp.asarray(c, dtype) for c in params.limit_coefficients())
-    key = jax.random.key(seed)
-    replica_ids = jax.device_put(jnp.arange(paths), sharding)
-    batch_means = BatchMeans(OBSERVABLES, paths, batches)
+    key = key_from_seed(seed)
+    replica_ids = jax.device_put(jnp.arange(replicas), sharding)
+    batch_means = BatchMeans(OBSERVABLES, replicas, batches)
     joint = Histogram(bins_M1, bins_12, batches=batches)
-    fingerprint = _fingerprint(params=params.as_dict(), seed=seed, dt=dt, paths=paths, scheme=scheme,
+    fingerprint = _fingerprint(params=params.as_dict(), seed=seed, dt=dt, replicas=replicas, scheme=scheme,
                                dtype=str(jnp.dtype(dtype)), block_steps=block_steps, sample_every=sample_every,
                                burn_blocks=burn_blocks,
                                horizon_blocks=horizon_blocks, batches=batches, bins_M1=bins_M1, bins_12=bins_12,
                                noise=NOISE_STREAM)
-    start = np.full(paths, -params.beta / params.mu_M), np.zeros(paths)  # E[Y_M1], (3.9)
+    start = np.full(replicas, -params.beta / params.mu_M), np.zeros(replicas)  # E[Y_M1], (3.9)
     next_block = 0
     if checkpoint and os.path.exists(checkpoint):
         with np.load(checkpoint) as saved:
@@ -314,7 +315,7 @@ def estimate_stationary(
     state = jax.device_put(jnp.asarray(packed, complex_dtype(dtype)), sharding)
 
     total_blocks = burn_blocks + horizon_blocks
-    bar = _progress_bar(total_blocks, next_block, progress, paths * block_steps)
+    bar = _progress_bar(total_blocks, next_block, progress, replicas * block_steps)
     while next_block < total_blocks:
         chunk = range(next_block, min(next_block + chunk_blocks, total_blocks))
         outputs = []
@@ -334,7 +335,7 @@ def estimate_stationary(
             _save_checkpoint(checkpoint, fingerprint, next_block, state, batch_means, joint)
         bar.update(len(chunk))
     bar.close()
-    return StationaryResult(params, scheme, dt, burn_blocks * block_time, horizon_blocks * block_time, paths,
+    return StationaryResult(params, scheme, dt, burn_blocks * block_time, horizon_blocks * block_time, replicas,
                             seed, batch_means.mean(), batch_means.stderr(), joint, batch_means, sample_every)
 
 

@@ -41,9 +41,9 @@ def ratio_covariance(sums: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return deviations.T @ deviations
 
 
-def batch_of_block(block: int, n_blocks: int, n_batches: int) -> int:
-    """Batch k = floor(block * K / n_blocks): consecutive blocks, batch sizes differing by <= 1."""
-    return (block * n_batches) // n_blocks
+def batch_of_block(block: int, blocks: int, batches: int) -> int:
+    """Batch k = floor(block * K / blocks): consecutive blocks, batch sizes differing by <= 1."""
+    return (block * batches) // blocks
 
 
 class BatchMeans:
@@ -53,12 +53,12 @@ class BatchMeans:
     ``weights`` shape (replicas,) or a scalar (same weight for every replica).
     """
 
-    def __init__(self, names: Sequence[str], n_replicas: int, n_batches: int):
-        if n_batches < 2 and n_replicas < 2:
+    def __init__(self, names: Sequence[str], replicas: int, batches: int):
+        if batches < 2 and replicas < 2:
             raise ValueError("need at least 2 batches or 2 replicas to estimate a standard error")
         self.names = tuple(names)
-        self.sums = np.zeros((n_replicas, n_batches, len(self.names)), dtype=np.float64)
-        self.weights = np.zeros((n_replicas, n_batches), dtype=np.float64)
+        self.sums = np.zeros((replicas, batches, len(self.names)), dtype=np.float64)
+        self.weights = np.zeros((replicas, batches), dtype=np.float64)
 
     def add(self, batch: int, sums, weights) -> None:
         self.sums[:, batch, :] += np.asarray(sums, dtype=np.float64)

@@ -7,9 +7,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from reflected_ou.params import Params, check_finite_positive, check_positive_int
+from reflected_ou.params import Params
 
 
+from rou_common.checks import check_finite_positive, check_positive_int
 def resolve_dtype(dtype):
     """float64 when 64-bit JAX is enabled and no dtype is given, else float32; float64 needs x64."""
     x64 = bool(jax.config.jax_enable_x64)

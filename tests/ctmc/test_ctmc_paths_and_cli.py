@@ -13,7 +13,7 @@ def test_paths_shapes_scaling_and_conservation():
     system = System.from_params(Params.paper_example(), 100)
     initial = np.zeros((2, 1), np.int32)
     initial[:, 0] = (20, 80)  # every server busy with one job
-    paths = simulate_paths(system, "sa-jsq", seed=3, t_max=5.0, dt=0.5, replicas=3, initial=initial, levels=1)
+    paths = simulate_paths(system, "sa-jsq", seed=3, horizon=5.0, dt=0.5, replicas=3, initial=initial, levels=1)
     q = paths.occupancy
     assert q.shape[:2] == (3, 11) and q.shape[2] == 2
     np.testing.assert_array_equal(q[:, 0, :, :1], np.broadcast_to(initial, (3, 2, 1)))
@@ -25,7 +25,7 @@ def test_paths_shapes_scaling_and_conservation():
     np.testing.assert_allclose(y1, (q.sum(axis=(2, 3)) - 100) / 10.0)
     np.testing.assert_allclose(y2, q[..., 1:].sum(axis=(2, 3)) / 10.0)
     # started with K = 1 level; jobs at level >= 2 appear, so K grew instead of truncating
-    again = simulate_paths(system, "sa-jsq", seed=3, t_max=5.0, dt=0.5, replicas=3, initial=initial, levels=32)
+    again = simulate_paths(system, "sa-jsq", seed=3, horizon=5.0, dt=0.5, replicas=3, initial=initial, levels=32)
     np.testing.assert_array_equal(again.occupancy[..., : q.shape[-1]], q)
 
 
@@ -37,7 +37,7 @@ def test_paths_preserve_the_stationary_law():
     exact = solve_exact(system, "jsq", max_queue=8)
     rng = np.random.default_rng(0)
     starts = exact.states[rng.choice(exact.size, size=4000, p=exact.pi)]
-    paths = simulate_paths(system, "jsq", seed=1, t_max=1.0, dt=1.0, replicas=4000, initial=starts)
+    paths = simulate_paths(system, "jsq", seed=1, horizon=1.0, dt=1.0, replicas=4000, initial=starts)
     jobs = paths.occupancy[:, -1].sum(axis=(1, 2))
     stderr = jobs.std(ddof=1) / np.sqrt(jobs.size)
     assert abs(jobs.mean() - exact.metrics()["jobs"]) < 3 * stderr
@@ -46,7 +46,7 @@ def test_paths_preserve_the_stationary_law():
 
 def test_cli_simulation_json(tmp_path):
     out = tmp_path / "ctmc.json"
-    code = main(["ctmc", "--servers", "2", "6", "--mu", "2.5", "0.5", "--arrival-rate", "5.6", "--time", "100",
+    code = main(["ctmc", "--servers", "2", "6", "--mu", "2.5", "0.5", "--arrival-rate", "5.6", "--horizon", "100",
                  "--burn-in", "20", "--replicas", "4", "--no-progress", "--json", str(out)])
     assert code == 0
     data = json.loads(out.read_text())

@@ -61,7 +61,7 @@ def test_levels_grow_without_truncation():
 
 def test_replica_streams_do_not_depend_on_replica_count():
     system = SYSTEMS["pools(2,6)"]
-    kwargs = dict(seed=9, burn_in=2.0, horizon=20.0, progress=False, n_batches=4)
+    kwargs = dict(seed=9, burn_in=2.0, horizon=20.0, progress=False, batches=4)
     two = estimate_stationary(system, "sa-jsq", replicas=2, **kwargs)
     four = estimate_stationary(system, "sa-jsq", replicas=4, **kwargs)
     np.testing.assert_array_equal(two.final_occupancy, four.final_occupancy[:2])

@@ -34,7 +34,7 @@ def test_d_larger_than_n_and_unstable_policies():
     with pytest.raises(ValueError, match="mu_M"):
         solve_exact(paper, "random", max_queue=2)
     with pytest.raises(ValueError, match="capacity"):
-        simulate_paths(paper, "power-of-2", seed=0, t_max=1.0, dt=0.5)
+        simulate_paths(paper, "power-of-2", seed=0, horizon=1.0, dt=0.5)
 
 
 def test_bad_run_parameters():
@@ -46,14 +46,14 @@ def test_bad_run_parameters():
     with pytest.raises(ValueError, match="horizon"):
         estimate_stationary(system, "jsq", seed=0, burn_in=0, horizon=-1.0, progress=False)
     with pytest.raises(ValueError, match="multiple of dt"):
-        simulate_paths(system, "jsq", seed=0, t_max=1.0, dt=0.3)
+        simulate_paths(system, "jsq", seed=0, horizon=1.0, dt=0.3)
     with pytest.raises(ValueError, match="levels"):
         estimate_stationary(system, "modified", seed=0, burn_in=0, horizon=1.0, levels=5, progress=False)
     for dtype in ("float16", "int32", "complex64"):  # float16 gave NaN statistics
         with pytest.raises(ValueError, match="dtype must be float32 or float64"):
             estimate_stationary(system, "sa-jsq", seed=0, burn_in=0, horizon=1.0, progress=False, dtype=dtype)
         with pytest.raises(ValueError, match="dtype must be float32 or float64"):
-            simulate_paths(system, "jsq", seed=0, t_max=1.0, dt=0.5, dtype=dtype)
+            simulate_paths(system, "jsq", seed=0, horizon=1.0, dt=0.5, dtype=dtype)
 
 
 def test_bad_run_types_and_ranges():
@@ -61,11 +61,11 @@ def test_bad_run_types_and_ranges():
     run = dict(seed=0, burn_in=0, horizon=1.0, progress=False)
     for levels in (2.7, True, "3"):  # accepted silently before
         with pytest.raises(ValueError, match="levels must be an integer >= 1"):
-            simulate_paths(system, "jsq", seed=0, t_max=1.0, dt=0.5, levels=levels)
+            simulate_paths(system, "jsq", seed=0, horizon=1.0, dt=0.5, levels=levels)
     with pytest.raises(ValueError, match="max_levels must be an integer >= 1"):
-        simulate_paths(system, "jsq", seed=0, t_max=1.0, dt=0.5, max_levels=-4)
+        simulate_paths(system, "jsq", seed=0, horizon=1.0, dt=0.5, max_levels=-4)
     with pytest.raises(ValueError, match="seed must be an integer >= 0"):  # TypeError before
-        simulate_paths(system, "jsq", seed=1.5, t_max=1.0, dt=0.5)
+        simulate_paths(system, "jsq", seed=1.5, horizon=1.0, dt=0.5)
     with pytest.raises(ValueError, match="policy must be a policy name or a ctmc Policy"):  # AttributeError
         estimate_stationary(system, 3, **run)
     with pytest.raises(ValueError, match="burn_in must be finite and >= 0"):  # TypeError before

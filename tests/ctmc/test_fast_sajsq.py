@@ -158,5 +158,5 @@ def test_general_kernel_checks_the_replica_axis_of_initial():
     from ctmc import simulate_paths
 
     with pytest.raises(ValueError, match=r"shape \(M, K\) or \(replicas=4, M, K\)"):
-        simulate_paths(System((2, 6), (2.5, 0.5), 3.2), "jsq", seed=0, t_max=1.0, dt=0.5, replicas=4,
+        simulate_paths(System((2, 6), (2.5, 0.5), 3.2), "jsq", seed=0, horizon=1.0, dt=0.5, replicas=4,
                        initial=np.zeros((3, 2, 2), int))

@@ -14,7 +14,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 def test_cli_json_keys_and_values(tmp_path, capsys):
     path = tmp_path / "out.json"
-    code = main(["periodic", "--mu", "3", "1", "--arrival-rate", "2", "--jobs", "8192", "--no-progress",
+    code = main(["periodic", "--mu", "3", "1", "--arrival-rate", "2", "--horizon", "8192", "--no-progress",
                  "--json", str(path)])
     assert code == 0
     out = json.loads(path.read_text())
@@ -35,7 +35,7 @@ def test_cli_json_keys_and_values(tmp_path, capsys):
 
 def test_cli_response_objective_matches_sqrt_rule(tmp_path):
     path = tmp_path / "r.json"
-    assert main(["periodic", "--mu", "3", "1", "--arrival-rate", "2", "--objective", "response", "--jobs", "4096",
+    assert main(["periodic", "--mu", "3", "1", "--arrival-rate", "2", "--objective", "response", "--horizon", "4096",
                  "--no-progress", "--json", str(path)]) == 0
     out = json.loads(path.read_text())
     np.testing.assert_allclose(out["p_bernoulli_opt"], O.sqrt_rule([3.0, 1.0], 2.0) / 2.0, atol=1e-6)
@@ -44,7 +44,7 @@ def test_cli_response_objective_matches_sqrt_rule(tmp_path):
 def test_cli_plot_writes_png(tmp_path):
     png = tmp_path / "conv.png"
     assert main(["periodic", "--mu", "3", "1", "--arrival-rate", "2", "--p", "3", "2", "--service", "det",
-                 "--jobs", "4096", "--no-progress", "--plot", str(png)]) == 0
+                 "--horizon", "4096", "--no-progress", "--plot", str(png)]) == 0
     data = png.read_bytes()
     assert data[:8] == PNG_MAGIC and len(data) > 10_000
 
@@ -56,7 +56,7 @@ def test_cli_plot_writes_png(tmp_path):
     (["--mu", "3", "1", "--arrival-rate", "2", "--p", "1", "4"], "unstable p"),
 ])
 def test_cli_bad_input_exit_2(argv, msg, capsys):
-    assert main(["periodic", *argv, "--no-progress", "--jobs", "1024"]) == 2
+    assert main(["periodic", *argv, "--no-progress", "--horizon", "1024"]) == 2
     assert msg in capsys.readouterr().err
 
 

@@ -63,13 +63,13 @@ def test_lattice_dm1_and_hyperexponential_against_lindley():
     lat = D.dgi1(lam, law)
     assert lat.method.startswith("lattice")
     sim = simulate_waits(TypeWordPolicy((0,), (1,)), [law], lam, 1, arrivals=arrivals.deterministic(),
-                         n_jobs=1 << 17, replicas=8, seed=3, quantiles=(), hist_bins=0, progress=False)
+                         horizon=1 << 17, replicas=8, seed=3, quantiles=(), hist_bins=0, progress=False)
     assert sim.mean_stderr < 0.02 * lat.mean
     assert abs(sim.mean - lat.mean) < 3 * sim.mean_stderr
 
 
 def _single(law, arr, seed, **kw):
-    return simulate_waits(TypeWordPolicy((0,), (1,)), [law], 2.0, 1, arrivals=arr, n_jobs=1 << 17, replicas=8,
+    return simulate_waits(TypeWordPolicy((0,), (1,)), [law], 2.0, 1, arrivals=arr, horizon=1 << 17, replicas=8,
                           seed=seed, progress=False, **kw)
 
 
@@ -89,7 +89,7 @@ def test_lindley_dm1_mean_variance_quantile():
 def test_lindley_mg1_against_pollaczek_khinchine(law):
     exact = D.mgi1(2.0, law)
     for sim in (_single(law, arrivals.poisson(), 5, quantiles=(), hist_bins=0),
-                simulate_waits(BernoulliPolicy((1.0,)), [law], 2.0, 1, n_jobs=1 << 17, replicas=8, seed=6,
+                simulate_waits(BernoulliPolicy((1.0,)), [law], 2.0, 1, horizon=1 << 17, replicas=8, seed=6,
                                quantiles=(), hist_bins=0, progress=False)):
         assert sim.mean_stderr < 0.02 * exact.mean
         assert abs(sim.mean - exact.mean) < 3 * sim.mean_stderr
@@ -112,7 +112,7 @@ def test_round_robin_two_queues_is_e2_m_1():
     lam, mu = 1.2, 1.0
     sigma = optimize.brentq(lambda s: s - (lam / (lam + mu * (1 - s))) ** 2, 1e-12, 1 - 1e-6, xtol=1e-15)
     exact = sigma / (mu * (1 - sigma))
-    sim = simulate_waits(TypeWordPolicy((0, 1), (1, 1)), [sv.exponential(mu)] * 2, lam, 1, n_jobs=1 << 16,
+    sim = simulate_waits(TypeWordPolicy((0, 1), (1, 1)), [sv.exponential(mu)] * 2, lam, 1, horizon=1 << 16,
                          replicas=8, seed=12, quantiles=(), hist_bins=0, progress=False)
     assert sim.mean_stderr < 0.02 * exact
     assert abs(sim.mean - exact) < 3 * sim.mean_stderr

@@ -28,7 +28,7 @@ def test_lindley_closed_form_equals_loop(x, w0):
 
 def test_results_do_not_depend_on_chunk_size():
     pol = balanced_policy((3, 2))
-    kw = dict(n_jobs=40000, replicas=4, seed=7, progress=False)
+    kw = dict(horizon=40000, replicas=4, seed=7, progress=False)
     a = simulate_waits(pol, SVC, 2.0, 4, chunk_jobs=1000, **kw)
     b = simulate_waits(pol, SVC, 2.0, 4, chunk_jobs=10**6, **kw)
     assert a.mean == b.mean and a.variance == b.variance
@@ -43,7 +43,7 @@ def test_rotations_of_a_word_are_the_same_policy():
     pols = class_policies((3, 2))
     by_necklace = {}
     for pol in pols:
-        res = simulate_waits(pol, SVC, 2.0, 3, n_jobs=4096, replicas=2, seed=1, progress=False, hist_bins=0,
+        res = simulate_waits(pol, SVC, 2.0, 3, horizon=4096, replicas=2, seed=1, progress=False, hist_bins=0,
                              quantiles=())
         by_necklace.setdefault(necklace(pol.word), set()).add(res.mean)
     assert len(by_necklace) == 2 and all(len(v) == 1 for v in by_necklace.values())
@@ -62,7 +62,7 @@ def test_per_queue_sequences_agree_with_class_simulation():
     se = bm.std(axis=0, ddof=1) / np.sqrt(nb)
     mix = 0.6 * per_queue[:4].mean() + 0.4 * per_queue[4:].mean()
     mix_se = np.sqrt((0.6 / 4) ** 2 * np.sum(se[:4] ** 2) + (0.4 / 4) ** 2 * np.sum(se[4:] ** 2))
-    res = simulate_waits(pol, SVC, 2.0, k, n_jobs=1 << 16, replicas=8, seed=3, progress=False, hist_bins=0,
+    res = simulate_waits(pol, SVC, 2.0, k, horizon=1 << 16, replicas=8, seed=3, progress=False, hist_bins=0,
                          quantiles=())
     assert abs(mix - res.mean) < 3 * np.hypot(mix_se, res.mean_stderr)
     assert mix_se < 0.05 * mix
@@ -73,7 +73,7 @@ def test_general_word_respects_lower_bound_420b():
     # k = 2, R = 2, queue 0 gets half of all jobs (q = 1/2, 1/6, 1/6, 1/6)
     qw = QueueWord((0, 0, 2, 1, 3, 0), k=2, n_types=2)
     lam = 1.2
-    res = simulate_waits(qw, SVC, lam, 2, n_jobs=1 << 16, replicas=8, seed=4, progress=False, hist_bins=0,
+    res = simulate_waits(qw, SVC, lam, 2, horizon=1 << 16, replicas=8, seed=4, progress=False, hist_bins=0,
                          quantiles=())
     bound = sum(q * D.dgi1(lam * 2 * q, SVC[i // 2]).mean for i, q in enumerate(qw.q))
     assert res.mean_stderr < 0.05 * res.mean
@@ -98,7 +98,7 @@ def test_case1_erlang_arrivals_sum_law():
 def test_deterministic_everything_gives_zero_wait():
     pol = balanced_policy((3, 2))
     res = simulate_waits(pol, [sv.deterministic(3.0), sv.deterministic(1.0)], 2.0, 4,
-                         arrivals=arrivals.deterministic(), n_jobs=4096, replicas=2, progress=False)
+                         arrivals=arrivals.deterministic(), horizon=4096, replicas=2, progress=False)
     assert res.mean == 0.0 and res.cdf[0] == 1.0
 
 
@@ -107,7 +107,7 @@ def test_case3_deterministic_arrivals_converge_from_above():
     from periodic_routing import limit as L
 
     lim = L.mean_wait_limit((3, 2), SVC, 2.0).mean
-    res = [simulate_waits(balanced_policy((3, 2)), SVC, 2.0, k, arrivals=arrivals.deterministic(), n_jobs=1 << 15,
+    res = [simulate_waits(balanced_policy((3, 2)), SVC, 2.0, k, arrivals=arrivals.deterministic(), horizon=1 << 15,
                           replicas=8, seed=30 + k, hist_bins=0, quantiles=(), progress=False) for k in (1, 32)]
     assert all(r.mean > lim - 3 * r.mean_stderr for r in res)
     assert res[1].mean_stderr < 0.03 * lim and abs(res[1].mean - lim) < 3 * res[1].mean_stderr

@@ -65,7 +65,7 @@ CASES = {
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_results_do_not_depend_on_the_number_of_workers(case):
     pol, svc, lam, k, extra = CASES[case]
-    kw = dict(n_jobs=6000, replicas=40, seed=11, n_batches=8, hist_bins=300, progress=False, **extra)
+    kw = dict(horizon=6000, replicas=40, seed=11, batches=8, hist_bins=300, progress=False, **extra)
     runs = [simulate_waits(pol, svc, lam, k, workers=w, **kw) for w in (1, 2, 3)]
     for r in runs[1:]:
         assert r.mean == runs[0].mean and r.variance == runs[0].variance
@@ -87,7 +87,7 @@ def test_inversion_path_agrees_with_the_gamma_sampler_path():
     bm = w[40000:].reshape(40, -1, 2).mean(axis=1)
     mix = bm @ np.array([0.6, 0.4])
     ref, ref_se = mix.mean(), mix.std(ddof=1) / np.sqrt(40)
-    res = simulate_waits(pol, svc, 2.0, 1, n_jobs=1 << 16, replicas=16, seed=4, hist_bins=0, quantiles=(),
+    res = simulate_waits(pol, svc, 2.0, 1, horizon=1 << 16, replicas=16, seed=4, hist_bins=0, quantiles=(),
                          progress=False)
     assert res.mean_stderr < 0.02 * res.mean
     assert abs(res.mean - ref) < 3.5 * np.hypot(ref_se, res.mean_stderr)

@@ -23,9 +23,9 @@ def study(request):
     svc = LAWS[request.param]
     pols = class_policies(P)
     assert len(pols) == 10
-    runs = {k: [simulate_waits(pol, svc, LAM, k, n_jobs=1 << (17 if k == 1 else 15), replicas=8, seed=100 + k, hist_bins=0,
+    runs = {k: [simulate_waits(pol, svc, LAM, k, horizon=1 << (17 if k == 1 else 15), replicas=8, seed=100 + k, hist_bins=0,
                                quantiles=(), progress=False) for pol in pols] for k in KS}
-    bern = {k: simulate_waits(BernoulliPolicy(np.asarray(P) / 5), svc, LAM, k, n_jobs=1 << 15, replicas=8,
+    bern = {k: simulate_waits(BernoulliPolicy(np.asarray(P) / 5), svc, LAM, k, horizon=1 << 15, replicas=8,
                               seed=200 + k, hist_bins=0, quantiles=(), progress=False) for k in KS}
     return request.param, svc, L.mean_wait_limit(P, svc, LAM), runs, bern
 
@@ -69,7 +69,7 @@ def test_theorem3_variance_39():
     svc = LAWS["exp"]
     lim = L.mean_wait_limit(P, svc, LAM)
     pol = balanced_policy(P)
-    r1, r64 = (simulate_waits(pol, svc, LAM, k, n_jobs=1 << 16, replicas=8, seed=9, hist_bins=0, quantiles=(),
+    r1, r64 = (simulate_waits(pol, svc, LAM, k, horizon=1 << 16, replicas=8, seed=9, hist_bins=0, quantiles=(),
                               progress=False) for k in (1, 64))
     assert abs(r64.variance - lim.variance) < abs(r1.variance - lim.variance) / 4
     assert abs(r64.variance - lim.variance) < 3 * r64.variance_stderr + 0.05 * lim.variance
@@ -80,13 +80,13 @@ def test_theorem2_kolmogorov_distance_decreases():
     F = L.limit_cdf(P, svc, LAM)
     pol = balanced_policy(P)
     ks = (1, 4, 16, 64)
-    d = [simulate_waits(pol, svc, LAM, k, n_jobs=1 << 16, replicas=8, seed=21, hist_bins=2000, quantiles=(),
+    d = [simulate_waits(pol, svc, LAM, k, horizon=1 << 16, replicas=8, seed=21, hist_bins=2000, quantiles=(),
                         progress=False).ks_distance(F) for k in ks]
     for a, b in zip(d[:-2], d[1:-1]):
         assert b < a / 2
     assert d[-1] < d[-2]
     # deterministic service: W(p) = 0, so the Kolmogorov distance is P(W^(k) > 0)
-    dd = [1.0 - simulate_waits(pol, LAWS["det"], LAM, k, n_jobs=1 << 15, replicas=8, seed=22, hist_bins=200,
+    dd = [1.0 - simulate_waits(pol, LAWS["det"], LAM, k, horizon=1 << 15, replicas=8, seed=22, hist_bins=200,
                                quantiles=(), progress=False).cdf[0] for k in ks]
     assert all(b < a for a, b in zip(dd, dd[1:]))
 
@@ -94,6 +94,6 @@ def test_theorem2_kolmogorov_distance_decreases():
 def test_theorem2_erlang_service_against_lattice_cdf():
     svc = [sv.erlang(2, 3.0), sv.erlang(2, 1.0)]
     F = L.limit_cdf(P, svc, LAM)  # lattice D/E_2/1 CDFs (bracket half-width < 2e-3)
-    d = [simulate_waits(balanced_policy(P), svc, LAM, k, n_jobs=1 << 15, replicas=8, seed=23, hist_bins=1000,
+    d = [simulate_waits(balanced_policy(P), svc, LAM, k, horizon=1 << 15, replicas=8, seed=23, hist_bins=1000,
                         quantiles=(), progress=False).ks_distance(F) for k in (1, 4, 16)]
     assert d[1] < d[0] / 2 and d[2] < d[1] / 2

@@ -30,7 +30,7 @@ def test_non_integer_p(p):
 def test_empty_types(p):
     with pytest.raises(ValueError, match="at least one queue type|empty type"):
         class_policies(p)
-    with pytest.raises(ValueError, match="at least one queue type|empty type|positive sum|> 0 componentwise"):
+    with pytest.raises(ValueError, match="at least one queue type|empty type|non-empty|positive sum|> 0 componentwise"):
         BernoulliPolicy(p)
     with pytest.raises(ValueError, match="never appears"):
         QueueWord((0, 1, 0), k=2, n_types=2)  # queues 2, 3 get no jobs

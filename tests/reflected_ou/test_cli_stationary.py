@@ -10,7 +10,7 @@ MOMENTS = {"Y_M1", "Y_12", "Y_M1_sq", "Y_12_sq", "Y_M1_Y_12"}
 
 def test_stationary_both_methods_writes_json_and_png(tmp_path, capsys):
     out, png = tmp_path / "s.json", tmp_path / "s.png"
-    code = main(["stationary", "--time", "200", "--paths", "64", "--dt", "0.02", "--delta", "0.1",
+    code = main(["stationary", "--horizon", "200", "--replicas", "64", "--dt", "0.02", "--delta", "0.1",
                  "--json", str(out), "--plot", str(png), "--no-progress", "--checkpoint", str(tmp_path / "c.npz")])
     assert code == 0
     payload = json.loads(out.read_text())
@@ -42,8 +42,8 @@ def test_stationary_grid_only_for_jsq(tmp_path):
         (["--gamma", "0.3", "0.8"], "gamma must sum to 1"),
         (["--dt", "-1"], "dt must be finite and > 0"),
         (["--dt", "0.5"], "dt must satisfy mu_1 * dt <= 1"),
-        (["--time", "0"], "horizon must be finite and > 0"),
-        (["--paths", "0"], "paths must be an integer >= 1"),
+        (["--horizon", "0"], "horizon must be finite and > 0"),
+        (["--replicas", "0"], "replicas must be an integer >= 1"),
     ],
 )
 def test_bad_input_is_one_clear_line(argv, rule, capsys, tmp_path):

@@ -19,7 +19,7 @@ from reflected_ou.stationary import _advance_block, estimate_stationary, replica
 from reflected_ou.streaming import FixedBins
 from reflected_ou.xla_options import SIMULATOR_COMPILER_OPTIONS
 
-SETTINGS = dict(seed=3, dt=0.01, burn_in=5.0, horizon=40.0, paths=8, block_steps=100, progress=False)
+SETTINGS = dict(seed=3, dt=0.01, burn_in=5.0, horizon=40.0, replicas=8, block_steps=100, progress=False)
 SCRIPT = """
 import json, sys, jax
 jax.config.update("jax_enable_x64", True)
@@ -58,7 +58,7 @@ def test_one_and_two_devices_give_identical_numbers():
 
 
 def test_killed_run_resumes_to_the_same_numbers(tmp_path):
-    settings = dict(SETTINGS, horizon=300.0, paths=64, block_steps=1000, chunk_blocks=1)
+    settings = dict(SETTINGS, horizon=300.0, replicas=64, block_steps=1000, chunk_blocks=1)
     checkpoint = tmp_path / "run.ckpt.npz"
     script = SCRIPT.replace("for count in (1, len(jax.local_devices())):", "for count in (1,):").replace(
         "devices=jax.local_devices()[:count], ", f"checkpoint={str(checkpoint)!r}, ")

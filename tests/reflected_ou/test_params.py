@@ -26,10 +26,10 @@ def test_homogeneous_is_one_pool():
     [
         (dict(mu=(0.625, 2.5), gamma=(0.8, 0.2), beta=2.0), "strictly decreasing"),
         (dict(mu=(1.0, 1.0), gamma=(0.5, 0.5), beta=2.0), "strictly decreasing"),
-        (dict(mu=(2.5, -0.625), gamma=(0.2, 0.8), beta=2.0), "mu must be > 0"),
+        (dict(mu=(2.5, -0.625), gamma=(0.2, 0.8), beta=2.0), "mu must be finite and > 0"),
         (dict(mu=(2.5, float("nan")), gamma=(0.2, 0.8), beta=2.0), "mu must be finite"),
         (dict(mu=(2.5, 0.625), gamma=(0.3, 0.8), beta=2.0), "gamma must sum to 1"),
-        (dict(mu=(2.5, 0.625), gamma=(-0.2, 1.2), beta=2.0), "gamma must be > 0"),
+        (dict(mu=(2.5, 0.625), gamma=(-0.2, 1.2), beta=2.0), "gamma must be finite and > 0"),
         (dict(mu=(3.0, 1.0), gamma=(0.5, 0.5), beta=2.0), "capacity must be normalised"),
         (dict(mu=(2.5, 0.625), gamma=(0.2, 0.8), beta=0.0), "beta must be finite and > 0"),
         (dict(mu=(2.5, 0.625), gamma=(0.2, 0.8), beta=-1.0), "beta must be finite and > 0"),

@@ -84,7 +84,7 @@ def test_bridge_maximum_has_the_brownian_bridge_law():
 def test_simulated_paths_respect_the_skorokhod_problem():
     p = Params.paper_example()
     for scheme in ("projected", "lepingle"):
-        paths = simulate_paths(p, key=3, dt=0.05, n_steps=4000, paths=16, y0=(-0.5, 0.2), scheme=scheme)
+        paths = simulate_paths(p, seed=3, dt=0.05, horizon=200.0, replicas=16, y0=(-0.5, 0.2), scheme=scheme)
         y_M1, y_12, regulator = (np.asarray(a) for a in (paths.y_M1, paths.y_12, paths.regulator))
         assert np.all(y_M1 <= 0) and np.all(y_12 >= 0)
         assert np.all(np.diff(regulator, axis=1) >= 0) and np.all(regulator[:, 0] == 0)

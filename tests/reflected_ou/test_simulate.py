@@ -20,8 +20,8 @@ EXAMPLE = Params.paper_example()
 
 
 def test_full_system_with_two_levels_is_the_2d_limit():
-    full = simulate_full(EXAMPLE, np.array([[0.0, 0.3], [-1.0, 0.0]]), key=5, dt=0.01, n_steps=2000, paths=4, save_every=10)
-    limit = simulate_paths(EXAMPLE, key=5, dt=0.01, n_steps=2000, paths=4, y0=(-1.0, 0.3), save_every=10)
+    full = simulate_full(EXAMPLE, np.array([[0.0, 0.3], [-1.0, 0.0]]), seed=5, dt=0.01, horizon=20.0, replicas=4, save_every=10)
+    limit = simulate_paths(EXAMPLE, seed=5, dt=0.01, horizon=20.0, replicas=4, y0=(-1.0, 0.3), save_every=10)
     np.testing.assert_allclose(full.levels[:, :, 1, 0], limit.y_M1, atol=1e-12)
     np.testing.assert_allclose(full.levels[:, :, 0, 1], limit.y_12, atol=1e-12)
     np.testing.assert_allclose(full.regulator, limit.regulator, atol=1e-12)
@@ -33,7 +33,7 @@ def test_higher_levels_decay_like_the_closed_form_of_3_5_3_6():
     the solution is Y_ji(t) = e^{-mu_j t} sum_k (mu_j t)^k / k! Y_{j,i+k}(0) (NOTES misprint 1)."""
     levels0 = np.array([[0.0, 0.0, 0.0, 0.0], [-200.0, 3.0, 2.0, 1.0]])  # Y_M1 far from 0: no reflection
     dt, n_steps = 1e-4, 20000
-    run = simulate_full(EXAMPLE, levels0, key=0, dt=dt, n_steps=n_steps, save_every=n_steps)
+    run = simulate_full(EXAMPLE, levels0, seed=0, dt=dt, horizon=dt * n_steps, save_every=n_steps)
     t, mu = dt * n_steps, EXAMPLE.mu[1]
     for i in range(1, 4):
         k = np.arange(4 - i)
@@ -43,7 +43,7 @@ def test_higher_levels_decay_like_the_closed_form_of_3_5_3_6():
 
 def test_float32_and_float64_paths():
     for dtype in (jnp.float32, jnp.float64):
-        run = simulate_paths(EXAMPLE, key=2, dt=0.01, n_steps=500, paths=8, dtype=dtype)
+        run = simulate_paths(EXAMPLE, seed=2, dt=0.01, horizon=5.0, replicas=8, dtype=dtype)
         assert run.y_M1.dtype == run.y_12.dtype == run.regulator.dtype == dtype
         assert bool(jnp.all(run.y_M1 <= 0)) and bool(jnp.all(jnp.isfinite(run.y_12)))
 
@@ -60,7 +60,7 @@ def _x64_off():
 def test_float64_without_x64_is_refused():
     with _x64_off():
         with pytest.raises(ValueError, match="float64 needs 64-bit JAX"):
-            simulate_paths(EXAMPLE, key=0, dt=0.01, n_steps=10, dtype="float64")
+            simulate_paths(EXAMPLE, seed=0, dt=0.01, horizon=0.1, dtype="float64")
 
 
 @pytest.mark.parametrize(
@@ -73,16 +73,18 @@ def test_float64_without_x64_is_refused():
         (dict(dt=0.4), r"dt must satisfy mu_1 \* dt <= 1 - 8 eps"),
         (dict(y0=(-1e30, 0.0)), "Y_M1 must be finite, <= 0 .* and >= -1e\\+12"),
         (dict(y0=(0.0, 1e13)), "Y_12 must be finite, >= 0 and <= 1e\\+12"),
-        (dict(n_steps=0), "n_steps must be an integer >= 1"),
-        (dict(paths=0), "paths must be an integer >= 1"),
-        (dict(save_every=3), "multiple of save_every"),
+        (dict(horizon=0), "horizon must be finite and > 0"),
+        (dict(replicas=0), "replicas must be an integer >= 1"),
+        (dict(save_every=0), "save_every must be an integer >= 1"),
+        (dict(seed=-1), "seed must be an integer >= 0"),
+        (dict(seed="3"), "seed must be an integer >= 0 or a JAX PRNG key"),
         (dict(y0=(0.5, 0.0)), "Y_M1 must be finite, <= 0"),
         (dict(y0=(0.0, -0.5)), "Y_12 must be finite, >= 0"),
         (dict(scheme="milstein"), "scheme must be one of"),
     ],
 )
 def test_bad_simulation_input(kwargs, rule):
-    arguments = dict(key=0, dt=0.01, n_steps=10, paths=2) | kwargs
+    arguments = dict(seed=0, dt=0.01, horizon=0.1, replicas=2) | kwargs
     with pytest.raises(ValueError, match=rule):
         simulate_paths(EXAMPLE, **arguments)
 
@@ -99,7 +101,7 @@ def test_bad_simulation_input(kwargs, rule):
 )
 def test_bad_initial_levels(levels, rule):
     with pytest.raises(ValueError, match=rule):
-        simulate_full(EXAMPLE, levels, key=0, dt=0.01, n_steps=10)
+        simulate_full(EXAMPLE, levels, seed=0, dt=0.01, horizon=0.1)
 
 
 @partial(jax.jit, static_argnames=("blocks", "steps", "paths"))
@@ -144,17 +146,17 @@ def test_the_largest_allowed_step_keeps_the_state_in_its_domain(scheme, dtype):
     non-increasing in i, on every path (at mu_1 dt = 1 exactly, rounding gave Y_12 = -1e-7 in float32
     and -3e-16 in float64).  The next float up is refused."""
     dt = (1.0 - 8 * float(np.finfo(dtype).eps)) / EXAMPLE.mu_1
-    limit = simulate_paths(EXAMPLE, key=5, dt=dt, n_steps=2000, paths=256, y0=(-0.1, 3.0), scheme=scheme,
+    limit = simulate_paths(EXAMPLE, seed=5, dt=dt, horizon=2000 * dt, replicas=256, y0=(-0.1, 3.0), scheme=scheme,
                            dtype=dtype)
     assert float(limit.y_M1.max()) <= 0.0 and float(limit.y_12.min()) >= 0.0
     levels0 = np.array([[0.0, 3.0, 2.0, 1.0], [-0.5, 2.0, 1.0, 0.5]])
-    full = np.asarray(simulate_full(EXAMPLE, levels0, key=6, dt=dt, n_steps=400, paths=64, scheme=scheme,
+    full = np.asarray(simulate_full(EXAMPLE, levels0, seed=6, dt=dt, horizon=400 * dt, replicas=64, scheme=scheme,
                                     dtype=dtype).levels)
     upper = full[..., 1:]
     assert upper.min() >= 0.0 and np.diff(upper, axis=-1).max() <= 0.0
     assert full[..., -1, 0].max() <= 0.0
     with pytest.raises(ValueError, match=r"mu_1 \* dt <= 1 - 8 eps"):
-        simulate_full(EXAMPLE, levels0, key=6, dt=np.nextafter(dt, 1.0), n_steps=4, dtype=dtype)
+        simulate_full(EXAMPLE, levels0, seed=6, dt=np.nextafter(dt, 1.0), horizon=4 * dt, dtype=dtype)
 
 
 def test_step_drift_increment_is_the_drift_at_rates_times_dt():

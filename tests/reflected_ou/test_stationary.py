@@ -16,13 +16,13 @@ JSQ = Params.homogeneous(1.0)
 
 @pytest.fixture(scope="module")
 def example_run():
-    return estimate_stationary(EXAMPLE, seed=11, dt=0.005, burn_in=20, horizon=4000, paths=1024,
+    return estimate_stationary(EXAMPLE, seed=11, dt=0.005, burn_in=20, horizon=4000, replicas=1024,
                                dtype="float32", progress=False)
 
 
 @pytest.fixture(scope="module")
 def jsq_run():
-    return estimate_stationary(JSQ, seed=12, dt=0.005, burn_in=20, horizon=2000, paths=512, dtype="float32",
+    return estimate_stationary(JSQ, seed=12, dt=0.005, burn_in=20, horizon=2000, replicas=512, dtype="float32",
                                progress=False)
 
 
@@ -80,7 +80,7 @@ def test_histograms_hold_all_mass(example_run):
     assert example_run.hist_Y_M1.total == example_run.hist_Y_12.total == example_run.joint.total
     edges, probability, stderr = example_run.tail_idle()
     assert np.all(np.diff(probability) <= 1e-15) and probability[0] == pytest.approx(1.0)
-    steps = example_run.paths * round(example_run.horizon / example_run.dt)
+    steps = example_run.replicas * round(example_run.horizon / example_run.dt)
     assert example_run.joint.total * example_run.sample_every == steps
 
 
@@ -90,7 +90,7 @@ def test_thinning_samples_the_same_law():
     the thinned run.  Thinning at spacing 1/(2 mu_1) inflates a variance by at most 1/48 (exponential
     correlation), so a standard error by at most sqrt(1 + 1/48); allowed: that plus 3 relative
     standard errors of a batch-means standard error, 1 / sqrt(2 (B - 1)) with B batches."""
-    runs = [estimate_stationary(EXAMPLE, seed=2, dt=0.02, burn_in=10, horizon=400, paths=64, sample_every=k,
+    runs = [estimate_stationary(EXAMPLE, seed=2, dt=0.02, burn_in=10, horizon=400, replicas=64, sample_every=k,
                                 block_steps=250, progress=False) for k in (1, None)]
     assert runs[1].sample_every == 10 and runs[1].joint.total * 10 == runs[0].joint.total
     batches = runs[1].batch_means.weights.size
@@ -101,7 +101,7 @@ def test_thinning_samples_the_same_law():
 
 
 def test_float32_and_float64_estimates_agree():
-    runs = [estimate_stationary(JSQ, seed=5, dt=0.02, burn_in=10, horizon=300, paths=64, dtype=d, progress=False)
+    runs = [estimate_stationary(JSQ, seed=5, dt=0.02, burn_in=10, horizon=300, replicas=64, dtype=d, progress=False)
             for d in ("float32", "float64")]
     difference = runs[0].mean["Y_M1"] - runs[1].mean["Y_M1"]
     assert abs(difference) < 3 * np.hypot(runs[0].stderr["Y_M1"], runs[1].stderr["Y_M1"])
@@ -115,20 +115,20 @@ def test_float32_and_float64_estimates_agree():
         (dict(horizon=0.0), "horizon must be finite and > 0"),
         (dict(horizon=-5.0), "horizon must be finite and > 0"),
         (dict(burn_in=-1.0), "burn_in must be finite and >= 0"),
-        (dict(paths=0), "paths must be an integer >= 1"),
+        (dict(replicas=0), "replicas must be an integer >= 1"),
         (dict(seed=-1), "seed must be an integer >= 0"),
         (dict(scheme="exact"), "scheme must be one of"),
-        (dict(paths=1, horizon=0.01, dt=0.01), "standard error"),
+        (dict(replicas=1, horizon=0.01, dt=0.01), "standard error"),
         (dict(block_steps=100, sample_every=7), r"sample_every \(7\) must divide block_steps \(100\)"),
         (dict(sample_every=0), "sample_every must be an integer >= 1"),
         (dict(block_steps=0), "block_steps must be an integer >= 1"),  # was replaced by the default
         (dict(bins=(10,)), r"bins must be a pair"),
         (dict(bins=10), r"bins must be a pair"),
         (dict(burn_in=True), "burn_in must be finite and >= 0"),
-        (dict(paths=2**22, block_steps=1000, sample_every=1), r"paths \* block_steps / sample_every must be < 2\^31"),
+        (dict(replicas=2**22, block_steps=1000, sample_every=1), r"replicas \* block_steps / sample_every must be < 2\^31"),
     ],
 )
 def test_bad_estimator_input(kwargs, rule):
-    arguments = dict(dt=0.01, horizon=10.0, burn_in=0.0, paths=4, progress=False) | kwargs
+    arguments = dict(dt=0.01, horizon=10.0, burn_in=0.0, replicas=4, progress=False) | kwargs
     with pytest.raises(ValueError, match=rule):
         estimate_stationary(EXAMPLE, **arguments)

@@ -15,7 +15,7 @@ JSQ = Params.homogeneous(1.0)
 
 
 def error_and_stderr(scheme, dt, reference):
-    run = estimate_stationary(JSQ, seed=21, dt=dt, burn_in=20, horizon=5000, paths=1024, scheme=scheme,
+    run = estimate_stationary(JSQ, seed=21, dt=dt, burn_in=20, horizon=5000, replicas=1024, scheme=scheme,
                               dtype="float32", block_steps=int(round(10 / dt)), progress=False)
     return run.mean["Y_12"] - reference, run.stderr["Y_12"]
 
