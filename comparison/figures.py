@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import math
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from ctmc import System, simulate_paths
+from reflected_ou.params import Params
+from rou_common.output import save_figure
 
-from ctmc import System, simulate_paths  # noqa: E402
-from reflected_ou.params import Params  # noqa: E402
-
-from .optimality import TAIL_Y  # noqa: E402
+from .optimality import TAIL_Y
 
 
 def start_with_idle(system: System, params: Params, idle_scaled=(-1.0, None)) -> np.ndarray:
@@ -27,7 +25,8 @@ def start_with_idle(system: System, params: Params, idle_scaled=(-1.0, None)) ->
 
 
 def figure_3_1(params: Params, ns, path: str, *, seed: int = 0, horizon: float = 10.0, dt: float = 0.01) -> str:
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig = Figure(figsize=(7, 4))
+    ax = fig.subplots()
     for n in ns:
         system = System.from_params(params, n)
         paths = simulate_paths(system, "sa-jsq", seed=seed, horizon=horizon, dt=dt, initial=start_with_idle(system, params))
@@ -37,8 +36,7 @@ def figure_3_1(params: Params, ns, path: str, *, seed: int = 0, horizon: float =
     ax.set_title(r"Figure 3.1: idle fast servers, $Y_{1,1}^{(n)}(0) = -1$ (SA-JSQ, paper example)")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    save_figure(fig, path, dpi=130)
     return path
 
 
@@ -71,7 +69,8 @@ def figure_3_2(params: Params, path: str, *, n: int = 700, seed: int = 0, horizo
     limit = diffusion_paths(params, seed=seed, dt=dt / 10, horizon=horizon, save_every=10,
                             y0=(0.0, float(y[0, 0, 1])))
     t = paths.times
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    fig = Figure(figsize=(15, 4.2))
+    axes = fig.subplots(1, 3)
     titles = ["(a) idle servers", "(b) queues with at least two jobs", "(c) queues with at least three jobs"]
     for i, ax in enumerate(axes):
         for j in range(system.pools):
@@ -88,13 +87,13 @@ def figure_3_2(params: Params, path: str, *, n: int = 700, seed: int = 0, horizo
         ax.legend(fontsize=8)
     fig.suptitle(f"Figure 3.2: SA-JSQ at n = {n} (paper example) from a state with queues; reflected-OU path and (3.8)")
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    save_figure(fig, path, dpi=130)
     return path
 
 
 def convergence_figure(conv: dict, scal: dict, stein: dict | None, path: str) -> str:
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    fig = Figure(figsize=(15, 4.2))
+    axes = fig.subplots(1, 3)
     ns = np.array([r["n"] for r in conv["rows"]])
     ax = axes[0]
     for key, label in (("err_Y_M1", r"$|E Y_{M1}^{(n)} - E Y_{M1}|$"),
@@ -134,14 +133,14 @@ def convergence_figure(conv: dict, scal: dict, stein: dict | None, path: str) ->
     else:
         ax.axis("off")
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    save_figure(fig, path, dpi=130)
     return path
 
 
 def tails_figure(tables: list[dict], path: str) -> str:
     """P(Y_+1 > y) and P(Y_+2 > y) per policy (colour) and n (line style)."""
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+    fig = Figure(figsize=(13, 4.5))
+    axes = fig.subplots(1, 2)
     styles = ["-", "--", ":", "-."]
     colours = {}
     for t_index, table in enumerate(tables):
@@ -167,8 +166,7 @@ def tails_figure(tables: list[dict], path: str) -> str:
         ax.legend(fontsize=8)
     fig.suptitle("Theorem 3.6: SA-JSQ vs other policies; modified system of Section 7.1 = lower bound")
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    save_figure(fig, path, dpi=130)
     return path
 
 
@@ -184,7 +182,8 @@ def distribution_convergence_figure(rows: list[dict], path: str) -> str:
     spare capacity beta_n and at beta), W_1 (+- bootstrap spread) and W_1 noise floors of Y_12^(n) and
     Y_M1^(n) against n, log-log, with a reference line n^(-1/2)."""
     ns = np.array([r["n"] for r in rows], float)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    fig = Figure(figsize=(11, 4.5))
+    axes = fig.subplots(1, 2)
     panels = ((axes[0], "Y_12", (("err_Y_12_beta_n", "se_Y_12_beta_n", r"$|E Y_{1,2}^{(n)} - E Y_{1,2}|$ (limit at $\beta_n$)"),
                                  ("err_Y_12", "se_Y_12", r"$|E Y_{1,2}^{(n)} - E Y_{1,2}|$ (limit at $\beta$)"))),
               (axes[1], "Y_M1", (("err_Y_M1_lemma", "se_Y_M1_lemma", r"$|E Y_{M,1}^{(n)} - E Y_{M,1}|$ (Lemma 6.1)"),
@@ -207,6 +206,5 @@ def distribution_convergence_figure(rows: list[dict], path: str) -> str:
         ax.legend(fontsize=7)
     fig.suptitle("SA-JSQ stationary law against the diffusion limit (paper example, fast kernel)", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    save_figure(fig, path, dpi=130)
     return path

@@ -70,18 +70,14 @@ def draw_figure_6_1(ax, *, beta, mu_1, mu_M, n=1, kappa=None, grid=7, horizon=No
 
 def save_figure_6_1(path, **kwargs):
     """Draw Figure 6.1 into a new figure and save it to ``path`` (PNG); returns what was drawn."""
-    import matplotlib
+    from matplotlib.figure import Figure  # no pyplot: no global state
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    from rou_common.output import save_figure
 
-    fig, ax = plt.subplots(figsize=(7.5, 6.0), dpi=130)
-    try:
-        drawn = draw_figure_6_1(ax, **kwargs)
-        fig.tight_layout()
-        fig.savefig(path)
-    finally:
-        plt.close(fig)
+    fig = Figure(figsize=(7.5, 6.0), dpi=130)
+    drawn = draw_figure_6_1(fig.subplots(), **kwargs)
+    fig.tight_layout()
+    save_figure(fig, path)
     return drawn
 
 

@@ -87,13 +87,14 @@ def convergence_study(p, services, arrival_rate, ks=(1, 2, 4, 8, 16, 32), *, max
 
 
 def _plot(path, p, services, arrival_rate, limit_value, bernoulli_value, seed, progress):
-    import matplotlib
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: no global state
+
+    from rou_common.output import save_figure
 
     ks = (1, 2, 4, 8, 16, 32)
     chosen, res = convergence_study(p, services, arrival_rate, ks, seed=seed, progress=progress)
-    fig, ax = plt.subplots(figsize=(6.4, 4.6))
+    fig = Figure(figsize=(6.4, 4.6))
+    ax = fig.subplots()
     for pol in chosen:
         rs = res[pol.label()]
         n_rot = sum(1 for w in type_words(pol.p) if necklace(w) == necklace(pol.word))
@@ -109,8 +110,7 @@ def _plot(path, p, services, arrival_rate, limit_value, bernoulli_value, seed, p
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)
 
 
 def run(args) -> int:

@@ -67,11 +67,12 @@ class InformationTable:
 
     def plot(self, path: str) -> None:
         """Optimal values against load (log scale) for each dispatcher, saved to ``path``."""
-        import matplotlib
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure  # no pyplot: no global state
 
-        fig, ax = plt.subplots(figsize=(6.4, 4.4))
+        from rou_common.output import save_figure
+
+        fig = Figure(figsize=(6.4, 4.4))
+        ax = fig.subplots()
         ax.semilogy(self.loads, self.bernoulli, "s-", label="optimal Bernoulli (M/GI/1)")
         pos = self.periodic > 0
         ax.semilogy(self.loads[pos], self.periodic[pos], "o-", label="optimal periodic, limit E W(p) (2.8)")
@@ -83,8 +84,7 @@ class InformationTable:
         ax.grid(True, which="both", alpha=0.3)
         ax.legend()
         fig.tight_layout()
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
+        save_figure(fig, path, dpi=120)
 
 
 def price_of_information(mu: Sequence[float], loads: Sequence[float], *, pool_sizes=None,

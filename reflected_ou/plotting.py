@@ -18,15 +18,14 @@ def plot_stationary(path, *, monte_carlo=None, grid=None, title=""):
     ``monte_carlo`` is a ``StationaryResult`` and/or ``grid`` a ``GridResult``; the heat map shows
     the Monte Carlo histogram when there is one, and the marginals show both.
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
+    from matplotlib.figure import Figure
+
+    from rou_common.output import save_figure
 
     if monte_carlo is None and grid is None:
         raise ValueError("plot_stationary needs a Monte Carlo result, a grid result, or both")
-    figure = plt.figure(figsize=(8, 7), constrained_layout=True)
+    figure = Figure(figsize=(8, 7), layout="constrained")  # no pyplot: no global state
     layout = figure.add_gridspec(2, 2, width_ratios=(4, 1.3), height_ratios=(1.3, 4))
     joint_axes = figure.add_subplot(layout[1, 0])
     top = figure.add_subplot(layout[0, 0], sharex=joint_axes)
@@ -71,8 +70,7 @@ def plot_stationary(path, *, monte_carlo=None, grid=None, title=""):
                    if np.any(marginal_12 > 0) else None)
     joint_axes.set_xlim(x[ix[0]], x[ix[1] - 1])
     joint_axes.set_ylim(y[iy[0]], y[iy[1] - 1])
-    plt.setp(top.get_xticklabels(), visible=False)
-    plt.setp(right.get_yticklabels(), visible=False)
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
+    top.tick_params(labelbottom=False)
+    right.tick_params(labelleft=False)
+    save_figure(figure, path, dpi=120)
     return path
